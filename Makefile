@@ -1,0 +1,69 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# ptp-pure: build the modules for one kernel, and run the project's checks.
+#
+#   make [KDIR=/lib/modules/$(uname -r)/build]   modules for one kernel
+#   make unit                                    libcheck unit tests
+#   make matrix [SERIES="5.10 6.1 6.12 7 s390x"] -Werror builds on each kernel
+#   make sparse                                  sparse (C=1) on 6.1
+#   make style                                   checkpatch + kernel-doc
+#   make check                                   everything CI runs (root)
+#   make clean
+#
+# Downloaded kernels and chroots are cached in $(PTP_PURE_CACHE).
+
+KVER ?= $(shell uname -r)
+KDIR ?= /lib/modules/$(KVER)/build
+PTP_PURE_CACHE ?= /var/cache/ptp-pure
+export PTP_PURE_CACHE
+
+CONFTEST_DIR := $(CURDIR)/.conftest
+CONFTEST_HDR := $(CONFTEST_DIR)/ptp_pure_config.h
+CONFTEST_SRC := conftest/conftest.sh $(wildcard conftest/probes/*.c)
+
+CC_UNIT ?= gcc
+UNIT_CFLAGS := -std=gnu89 -O2 -g -Wall -Wextra -Werror -Wdeclaration-after-statement \
+	-Iinclude $(shell pkg-config --cflags check 2>/dev/null)
+UNIT_LIBS := $(shell pkg-config --libs check 2>/dev/null)
+UNIT_TESTS := $(patsubst tests/unit/%.c,tests/unit/%.bin,$(wildcard tests/unit/test_*.c))
+
+.PHONY: all modules conftest unit matrix sparse style check clean
+
+all: modules
+
+# The probe results depend on the kernel: rerun them whenever KDIR changes.
+$(CONFTEST_DIR)/kdir.$(subst /,_,$(KDIR)): $(CONFTEST_SRC)
+	@mkdir -p $(CONFTEST_DIR)
+	@rm -f $(CONFTEST_DIR)/kdir.*
+	@echo "  CONFTEST $(KDIR)"
+	@sh conftest/conftest.sh $(KDIR) $(CONFTEST_DIR)
+	@touch $@
+
+conftest: $(CONFTEST_DIR)/kdir.$(subst /,_,$(KDIR))
+
+modules: conftest
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+
+unit: $(UNIT_TESTS)
+	@set -e; for t in $(UNIT_TESTS); do ./$$t; done
+
+tests/unit/%.bin: tests/unit/%.c $(wildcard include/*.h)
+	$(CC_UNIT) $(UNIT_CFLAGS) -o $@ $< $(UNIT_LIBS)
+
+matrix:
+	tools/matrix.sh $(SERIES)
+
+sparse:
+	tools/sparse.sh
+
+style:
+	tools/style.sh
+
+check:
+	tools/check.sh
+
+clean:
+	rm -rf $(CONFTEST_DIR) $(UNIT_TESTS)
+	$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null || \
+		find . \( -name '*.o' -o -name '*.ko' -o -name '*.mod' -o -name '*.mod.c' \
+			-o -name '.*.cmd' -o -name '*.order' -o -name '*.symvers' \) -delete

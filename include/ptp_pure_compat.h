@@ -1,0 +1,207 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * ptp_pure_compat.h - absorb kernel API drift between 5.10 and the newest 7.x
+ *
+ * The modules are written against the newest kernel API.  Everything older
+ * kernels lack is shimmed here, decided by compile probes (conftest/, results
+ * in the generated ptp_pure_config.h), by macro existence and by
+ * __has_include - never by version numbers, which are wrong for distribution
+ * kernels with backports.  The one version check is the supported floor.
+ */
+#ifndef PTP_PURE_COMPAT_H
+#define PTP_PURE_COMPAT_H
+
+#include <linux/version.h>
+#include <linux/ktime.h>
+#include <linux/timekeeping.h>
+#include <linux/ptp_clock_kernel.h>
+#include "ptp_pure_config.h"
+
+#if LINUX_VERSION_CODE < KERNEL_VERSION(5, 10, 0)
+#error "ptp-pure supports Linux 5.10 and newer"
+#endif
+
+#if __has_include(<linux/clocksource_ids.h>)
+#include <linux/clocksource_ids.h>
+#endif
+
+#ifndef PTP_CLOCK_NAME_LEN
+#define PTP_CLOCK_NAME_LEN	16	/* before 5.14 the name array was 16 */
+#endif
+
+/*
+ * Timekeeping snapshots.  7.2 replaced ktime_get_snapshot() by
+ * ktime_get_snapshot_id(clockid, snap) and renamed the fields.
+ */
+#ifdef HAVE_KTIME_GET_SNAPSHOT_ID
+#define compat_ktime_get_snapshot(clkid, snap) ktime_get_snapshot_id(clkid, snap)
+#else
+#define compat_ktime_get_snapshot(clkid, snap) ktime_get_snapshot(snap)
+#endif
+
+/* The system clock a PTP_SYS_OFFSET_EXTENDED caller asked for (6.11+). */
+#ifdef HAVE_PTP_STS_CLOCKID
+#define compat_sts_clockid(sts)	((sts)->clockid)
+#else
+#define compat_sts_clockid(sts)	CLOCK_REALTIME
+#endif
+
+/* Ask a cross-timestamp for a particular system clock (7.2+). */
+static inline void compat_xts_request(struct system_device_crosststamp *xts,
+				      clockid_t clkid)
+{
+#ifdef HAVE_XTSTAMP_CLOCK_ID
+	xts->clock_id = clkid;
+#endif
+}
+
+/**
+ * compat_xts_systime() - system time of a cross-timestamp for a clock id
+ * @xts: a completed cross-timestamp
+ * @clkid: the system clock wanted
+ * @t: result
+ *
+ * Return: true if @xts holds the time of @clkid.
+ */
+static inline bool compat_xts_systime(const struct system_device_crosststamp *xts,
+				      clockid_t clkid, ktime_t *t)
+{
+	if (clkid == CLOCK_MONOTONIC_RAW) {
+		*t = xts->sys_monoraw;
+		return true;
+	}
+#ifdef HAVE_XTSTAMP_CLOCK_ID
+	if (clkid == xts->clock_id) {
+		*t = xts->sys_systime;
+		return true;
+	}
+#else
+	if (clkid == CLOCK_REALTIME) {
+		*t = xts->sys_realtime;
+		return true;
+	}
+#endif
+	return false;
+}
+
+/*
+ * Replace both system timestamps of a gettimex64() call by one instant.
+ * From 7.2 they are full snapshots, taken by ptp_read_system_prets/postts();
+ * only their time values are overwritten so everything else stays valid.
+ */
+static inline void compat_sts_set(struct ptp_system_timestamp *sts, ktime_t t)
+{
+#ifdef HAVE_PTP_STS_SNAPSHOT
+	sts->pre_sts.systime = t;
+	sts->post_sts.systime = t;
+#else
+	sts->pre_ts = ktime_to_timespec64(t);
+	sts->post_ts = sts->pre_ts;
+#endif
+}
+
+/*
+ * System counters that a cross-timestamp can be expressed in.  The kernel
+ * names them by clocksource id from 6.9 and by clocksource pointer before;
+ * before 6.9 only kvm-clock is reachable from a module (its struct
+ * clocksource was exported; the TSC's never was).
+ */
+enum compat_syscounter {
+	COMPAT_SC_UNKNOWN = 0,
+	COMPAT_SC_X86_TSC,
+	COMPAT_SC_X86_TSC_EARLY,
+	COMPAT_SC_X86_KVM_CLK,
+	COMPAT_SC_S390_TOD,
+	COMPAT_SC_ARM_ARCH,
+};
+
+/* Which of those the timekeeping snapshot was taken from, if known. */
+static inline enum compat_syscounter
+compat_snapshot_counter(const struct system_time_snapshot *snap)
+{
+#ifdef HAVE_SNAPSHOT_CS_ID
+	switch (snap->cs_id) {
+#ifdef HAVE_CSID_X86
+	case CSID_X86_TSC:
+		return COMPAT_SC_X86_TSC;
+	case CSID_X86_TSC_EARLY:
+		return COMPAT_SC_X86_TSC_EARLY;
+	case CSID_X86_KVM_CLK:
+		return COMPAT_SC_X86_KVM_CLK;
+#endif
+#ifdef HAVE_CSID_S390_TOD
+	case CSID_S390_TOD:
+		return COMPAT_SC_S390_TOD;
+#endif
+#ifdef HAVE_CSID_ARM_ARCH_COUNTER
+	case CSID_ARM_ARCH_COUNTER:
+		return COMPAT_SC_ARM_ARCH;
+#endif
+	default:
+		break;
+	}
+#endif
+	return COMPAT_SC_UNKNOWN;
+}
+
+#if defined(CONFIG_X86) && IS_ENABLED(CONFIG_KVM_GUEST) && \
+	defined(HAVE_EXPORT_HV_CLOCK_PER_CPU)
+#define COMPAT_HAVE_KVMCLOCK_CONVERSION 1
+#include <asm/pvclock.h>
+#include <asm/kvmclock.h>
+#endif
+
+/**
+ * compat_set_syscounter() - fill a system counter value for a crosststamp
+ * @sc: system counter value handed to get_device_system_crosststamp()
+ * @cycles: counter value
+ * @which: the counter @cycles belongs to
+ *
+ * Return: 0, or -EOPNOTSUPP if this kernel cannot express @which.
+ */
+static inline int compat_set_syscounter(struct system_counterval_t *sc,
+					u64 cycles, enum compat_syscounter which)
+{
+	sc->cycles = cycles;
+#ifdef HAVE_COUNTERVAL_USE_NSECS
+	sc->use_nsecs = false;
+#endif
+#ifdef HAVE_COUNTERVAL_CS_ID
+	switch (which) {
+#ifdef HAVE_CSID_X86
+	case COMPAT_SC_X86_TSC:
+		sc->cs_id = CSID_X86_TSC;
+		return 0;
+	case COMPAT_SC_X86_TSC_EARLY:
+		sc->cs_id = CSID_X86_TSC_EARLY;
+		return 0;
+	case COMPAT_SC_X86_KVM_CLK:
+		sc->cs_id = CSID_X86_KVM_CLK;
+		return 0;
+#endif
+#ifdef HAVE_CSID_S390_TOD
+	case COMPAT_SC_S390_TOD:
+		sc->cs_id = CSID_S390_TOD;
+		return 0;
+#endif
+#ifdef HAVE_CSID_ARM_ARCH_COUNTER
+	case COMPAT_SC_ARM_ARCH:
+		sc->cs_id = CSID_ARM_ARCH_COUNTER;
+		return 0;
+#endif
+	default:
+		return -EOPNOTSUPP;
+	}
+#elif defined(HAVE_COUNTERVAL_CS) && defined(HAVE_EXPORT_KVM_CLOCK) && \
+	defined(COMPAT_HAVE_KVMCLOCK_CONVERSION)
+	if (which == COMPAT_SC_X86_KVM_CLK) {
+		sc->cs = &kvm_clock;
+		return 0;
+	}
+	return -EOPNOTSUPP;
+#else
+	return -EOPNOTSUPP;
+#endif
+}
+
+#endif /* PTP_PURE_COMPAT_H */

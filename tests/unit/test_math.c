@@ -1,0 +1,318 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Unit tests for include/ptp_pure_math.h, the arithmetic the modules run.
+ *
+ * Expected values come from two independent sources:
+ *  - fixed vectors computed with Python's arbitrary-precision integers
+ *    (the formulas are spelled out next to each vector, so they can be
+ *    recomputed with python3 -c '...');
+ *  - for random inputs, the compiler's unsigned __int128, which shares no
+ *    code with the explicit 64-bit-halves arithmetic under test.
+ */
+#include <check.h>
+#include <stdlib.h>
+
+#include "ptp_pure_math.h"
+
+typedef unsigned __int128 u128;
+
+#define U64_MAX_ ((u64)~0ULL)
+
+/* xorshift64*: deterministic pseudo-random inputs, same on every run. */
+static u64 rng_state = 0x9e3779b97f4a7c15ULL;
+
+static u64 rnd(void)
+{
+	rng_state ^= rng_state >> 12;
+	rng_state ^= rng_state << 25;
+	rng_state ^= rng_state >> 27;
+	return rng_state * 0x2545f4914f6cdd1dULL;
+}
+
+static u128 to128(struct ptp_pure_u128 v)
+{
+	return ((u128)v.hi << 64) | v.lo;
+}
+
+START_TEST(test_mul64_edges)
+{
+	struct ptp_pure_u128 r;
+
+	r = ptp_pure_mul64(0, U64_MAX_);
+	ck_assert_uint_eq(r.hi, 0);
+	ck_assert_uint_eq(r.lo, 0);
+	r = ptp_pure_mul64(U64_MAX_, U64_MAX_);
+	/* (2^64-1)^2 = 2^128 - 2^65 + 1 */
+	ck_assert_uint_eq(r.hi, U64_MAX_ - 1);
+	ck_assert_uint_eq(r.lo, 1);
+	r = ptp_pure_mul64(1ULL << 32, 1ULL << 32);
+	ck_assert_uint_eq(r.hi, 1);
+	ck_assert_uint_eq(r.lo, 0);
+}
+END_TEST
+
+START_TEST(test_mul64_random)
+{
+	int i;
+
+	for (i = 0; i < 100000; i++) {
+		u64 a = rnd(), b = rnd();
+
+		if (i & 1)
+			b >>= rnd() & 63;
+		ck_assert(to128(ptp_pure_mul64(a, b)) == (u128)a * b);
+	}
+}
+END_TEST
+
+START_TEST(test_shr128)
+{
+	struct ptp_pure_u128 v = { 0x8000000000000001ULL, 0x8000000000000003ULL };
+	unsigned int s;
+
+	for (s = 0; s < 128; s++)
+		ck_assert(to128(ptp_pure_shr128(v, s)) == to128(v) >> s);
+	ck_assert_uint_eq(ptp_pure_shr128(v, 127).lo, 1);
+	ck_assert_uint_eq(ptp_pure_shr128(v, 63).hi, 1);
+	ck_assert_uint_eq(ptp_pure_shr128(v, 64).lo, v.hi);
+}
+END_TEST
+
+START_TEST(test_add128_carry)
+{
+	struct ptp_pure_u128 v = { 0, U64_MAX_ };
+
+	ptp_pure_add128(&v, 1);
+	ck_assert_uint_eq(v.hi, 1);
+	ck_assert_uint_eq(v.lo, 0);
+	ptp_pure_add128(&v, 5);
+	ck_assert_uint_eq(v.hi, 1);
+	ck_assert_uint_eq(v.lo, 5);
+}
+END_TEST
+
+START_TEST(test_frac_to_ns)
+{
+	ck_assert_uint_eq(ptp_pure_frac_to_ns(0), 0);
+	ck_assert_uint_eq(ptp_pure_frac_to_ns(1ULL << 63), 500000000);
+	/* (2^64-1) * 1e9 >> 64 = 999999999: never a full second */
+	ck_assert_uint_eq(ptp_pure_frac_to_ns(U64_MAX_), 999999999);
+}
+END_TEST
+
+struct period_vec {
+	u64 counter, ref_counter, period;
+	unsigned int shift;
+	u64 ref_sec, ref_frac;
+	u64 sec;
+	u32 nsec;
+};
+
+/*
+ * Python: d = (c - r) % 2**64; t = ((d * p) >> sh) + rf;
+ *         sec = rs + (t >> 64); ns = ((t % 2**64) * 10**9) >> 64
+ */
+static const struct period_vec period_vecs[] = {
+	/* the vmclock spec's 1 ns period (shift 29), 1e9 ticks */
+	{ 1000000000, 0, 0x89705F4136B4A597ULL, 29, 100, 0, 100, 999999999 },
+	/* 3 GHz counter, shift 0, starting at half a second */
+	{ 3000000007ULL, 0, 0x000000016e80fe03ULL, 0, 1700000000,
+	  1ULL << 63, 1700000001, 500000002 },
+	/* shift 63 */
+	{ 12345678901234ULL, 1000, U64_MAX_, 63, 5, 0x123456789abcdef0ULL,
+	  5, 71112449 },
+	/* counter wrapped around since the reference */
+	{ 5, 0xFFFFFFFFFFFFFFF0ULL, 0x44B82FA0AULL, 0, 7, 0, 7, 21 },
+	/* fraction carries into the seconds */
+	{ 1, 0, 1ULL << 63, 0, 10, (1ULL << 63) + (1ULL << 62), 11, 250000000 },
+	/* shift 127: the largest product is below one 2^-64 s unit */
+	{ 0x7FFFFFFFFFFFFFFFULL, 0, U64_MAX_, 127, 3, 0, 3, 0 },
+	/* largest delta accepted (2^63 - 1), shift 64: (d * p) >> 64 */
+	{ 0x7FFFFFFFFFFFFFFFULL, 0, 1ULL << 63, 64, 0, 0, 0, 249999999 },
+};
+
+START_TEST(test_period_vectors)
+{
+	const struct period_vec *v = &period_vecs[_i];
+	struct ptp_pure_time t;
+
+	ck_assert_int_eq(ptp_pure_period_time(v->counter, v->ref_counter,
+					      v->period, v->shift, v->ref_sec,
+					      v->ref_frac, &t), 0);
+	ck_assert_uint_eq(t.sec, v->sec);
+	ck_assert_uint_eq(t.nsec, v->nsec);
+}
+END_TEST
+
+START_TEST(test_period_random)
+{
+	int i;
+
+	for (i = 0; i < 100000; i++) {
+		u64 ref = rnd(), delta = rnd() >> (1 + (rnd() & 63));
+		u64 period = rnd(), frac = rnd(), sec = rnd() >> 2;
+		unsigned int shift = rnd() % 128;
+		struct ptp_pure_time t;
+		u128 x = (((u128)delta * period) >> shift) + frac;
+
+		ck_assert_int_eq(ptp_pure_period_time(ref + delta, ref, period,
+						      shift, sec, frac, &t), 0);
+		ck_assert_uint_eq(t.sec, sec + (u64)(x >> 64));
+		ck_assert_uint_eq(t.nsec, (u32)(((x & U64_MAX_) * 1000000000) >> 64));
+		ck_assert_uint_lt(t.nsec, 1000000000);
+	}
+}
+END_TEST
+
+START_TEST(test_period_errors)
+{
+	struct ptp_pure_time t;
+
+	/* counter before the reference (device page from the future) */
+	ck_assert_int_eq(ptp_pure_period_time(100, 101, 1, 0, 0, 0, &t), -ERANGE);
+	/* shift beyond 127 */
+	ck_assert_int_eq(ptp_pure_period_time(1, 0, 1, 128, 0, 0, &t), -EINVAL);
+	/* seconds overflow */
+	ck_assert_int_eq(ptp_pure_period_time(2, 0, U64_MAX_, 0, U64_MAX_, 0, &t),
+			 -ERANGE);
+	/* largest product plus largest fraction still fits in 128 bits */
+	ck_assert_int_eq(ptp_pure_period_time(1ULL << 62, 0, U64_MAX_, 0, 0,
+					      U64_MAX_, &t), 0);
+	ck_assert_uint_eq(t.sec, (1ULL << 62));
+	ck_assert_uint_eq(t.nsec, 749999999);
+}
+END_TEST
+
+START_TEST(test_pvclock_scale)
+{
+	int i;
+
+	/* Python: d = d >> -sh if sh < 0 else d << sh; (d * mul) >> 32 */
+	ck_assert_uint_eq(ptp_pure_pvclock_scale(3000000000ULL, 0x80000000, 1),
+			  3000000000ULL);
+	ck_assert_uint_eq(ptp_pure_pvclock_scale(123456789012ULL, 0xA0000000, -1),
+			  38580246566ULL);
+	ck_assert_uint_eq(ptp_pure_pvclock_scale(1ULL << 40, 0xFFFFFFFF, 2),
+			  4398046510080ULL);
+	for (i = 0; i < 100000; i++) {
+		u64 d = rnd() >> 24;
+		u32 mul = (u32)rnd();
+		s8 sh = (s8)(rnd() % 9) - 4;
+		u64 dd = sh < 0 ? d >> -sh : d << sh;
+
+		ck_assert_uint_eq(ptp_pure_pvclock_scale(d, mul, sh),
+				  (u64)(((u128)dd * mul) >> 32));
+	}
+}
+END_TEST
+
+START_TEST(test_tod)
+{
+	struct ptp_pure_time t;
+
+	/* Python: v = (ei << 64) + tod - 0x7d91048bca000000; ns = v*125 >> 9 */
+	ck_assert_int_eq(ptp_pure_tod_to_time(0, PTP_PURE_TOD_UNIX_EPOCH, &t), 0);
+	ck_assert_uint_eq(t.sec, 0);
+	ck_assert_uint_eq(t.nsec, 0);
+	ck_assert_int_eq(ptp_pure_tod_to_time(0, PTP_PURE_TOD_UNIX_EPOCH +
+					      4096ULL * 1000000, &t), 0);
+	ck_assert_uint_eq(t.sec, 1);
+	ck_assert_uint_eq(t.nsec, 0);
+	ck_assert_int_eq(ptp_pure_tod_to_time(0, 0xdeadbeefcafe1234ULL, &t), 0);
+	ck_assert_uint_eq(t.sec, 1708416225);
+	ck_assert_uint_eq(t.nsec, 513441137);
+	/* last value of epoch 0 (2042-09-17) and just after the wrap */
+	ck_assert_int_eq(ptp_pure_tod_to_time(0, U64_MAX_, &t), 0);
+	ck_assert_uint_eq(t.sec, 2294610827ULL);
+	ck_assert_uint_eq(t.nsec, 370495999);
+	ck_assert_int_eq(ptp_pure_tod_to_time(1, 0x1234, &t), 0);
+	ck_assert_uint_eq(t.sec, 2294610827ULL);
+	ck_assert_uint_eq(t.nsec, 370497137);
+	/* before 1970 */
+	ck_assert_int_eq(ptp_pure_tod_to_time(0, 0, &t), -ERANGE);
+}
+END_TEST
+
+START_TEST(test_tod_random)
+{
+	int i;
+
+	for (i = 0; i < 100000; i++) {
+		u8 ei = (u8)rnd();
+		u64 tod = rnd();
+		u128 v = ((u128)ei << 64) + tod;
+		struct ptp_pure_time t;
+		u128 ns;
+
+		if (v < PTP_PURE_TOD_UNIX_EPOCH) {
+			ck_assert_int_eq(ptp_pure_tod_to_time(ei, tod, &t), -ERANGE);
+			continue;
+		}
+		ns = ((v - PTP_PURE_TOD_UNIX_EPOCH) * 125) >> 9;
+		ck_assert_int_eq(ptp_pure_tod_to_time(ei, tod, &t), 0);
+		ck_assert_uint_eq(t.sec, (u64)(ns / 1000000000));
+		ck_assert_uint_eq(t.nsec, (u32)(ns % 1000000000));
+	}
+}
+END_TEST
+
+START_TEST(test_days_from_civil)
+{
+	/* Python: (datetime.date(y, m, d) - datetime.date(1970, 1, 1)).days */
+	ck_assert_int_eq(ptp_pure_days_from_civil(1970, 1, 1), 0);
+	ck_assert_int_eq(ptp_pure_days_from_civil(2000, 3, 1), 11017);
+	ck_assert_int_eq(ptp_pure_days_from_civil(2024, 2, 29), 19782);
+	ck_assert_int_eq(ptp_pure_days_from_civil(2026, 11, 25), 20782);
+	ck_assert_int_eq(ptp_pure_days_from_civil(2038, 1, 19), 24855);
+	ck_assert_int_eq(ptp_pure_days_from_civil(2100, 12, 31), 47846);
+}
+END_TEST
+
+START_TEST(test_tai_to_utc)
+{
+	u64 utc;
+
+	ck_assert_int_eq(ptp_pure_tai_to_utc_sec(1000037, 37, &utc), 0);
+	ck_assert_uint_eq(utc, 1000000);
+	/* a negative TAI - UTC offset adds (test pages, hypothetical hosts) */
+	ck_assert_int_eq(ptp_pure_tai_to_utc_sec(1000000, -3600, &utc), 0);
+	ck_assert_uint_eq(utc, 1003600);
+	ck_assert_int_eq(ptp_pure_tai_to_utc_sec(36, 37, &utc), -ERANGE);
+	ck_assert_int_eq(ptp_pure_tai_to_utc_sec(37, 37, &utc), 0);
+	ck_assert_uint_eq(utc, 0);
+}
+END_TEST
+
+static Suite *math_suite(void)
+{
+	Suite *s = suite_create("ptp_pure_math");
+	TCase *tc = tcase_create("math");
+
+	tcase_add_test(tc, test_mul64_edges);
+	tcase_add_test(tc, test_mul64_random);
+	tcase_add_test(tc, test_shr128);
+	tcase_add_test(tc, test_add128_carry);
+	tcase_add_test(tc, test_frac_to_ns);
+	tcase_add_loop_test(tc, test_period_vectors, 0,
+			    sizeof(period_vecs) / sizeof(period_vecs[0]));
+	tcase_add_test(tc, test_period_random);
+	tcase_add_test(tc, test_period_errors);
+	tcase_add_test(tc, test_pvclock_scale);
+	tcase_add_test(tc, test_tod);
+	tcase_add_test(tc, test_tod_random);
+	tcase_add_test(tc, test_days_from_civil);
+	tcase_add_test(tc, test_tai_to_utc);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(math_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

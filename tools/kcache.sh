@@ -1,0 +1,607 @@
+#!/bin/bash
+# kcache.sh - fetch and cache Debian kernel headers, kernel images and build
+# chroots for the ptp-pure kernel-series matrix.
+#
+# Usage:
+#   kcache.sh list                    series names, space-separated
+#   kcache.sh kdir SERIES             KREL= KDIR= KARCH= KCROSS= KCC= KCHROOT=
+#   kcache.sh image SERIES            KREL= VMLINUZ= MODROOT=
+#   kcache.sh run SERIES [--bind DIR]... -- CMD [ARG...]
+#   kcache.sh checkpatch              KSCRIPTS=  ($KSCRIPTS/checkpatch.pl ...)
+#   kcache.sh refresh                 force a refresh of the package indexes
+#
+# Result lines (stdout) are shell-eval-able (values are %q-quoted); all
+# progress goes to stderr.
+#
+# `run` executes CMD in the build environment of SERIES with KREL, KDIR,
+# KARCH, KCROSS, KCC and KCHROOT exported.  Series 7 builds run inside a
+# trixie chroot (private mount + pid namespace, /proc mounted): each --bind
+# DIR (default: $PWD) is bind-mounted at the same absolute path inside the
+# chroot, so paths are identical inside and outside, and CMD starts in $PWD.
+# Other series run CMD directly on the host.
+#
+# Environment:
+#   PTP_PURE_CACHE   cache root (default /var/cache/ptp-pure)
+#   PTP_PURE_MIRROR  Debian mirror base URL (default http://deb.debian.org)
+#
+# Cache layout (everything downloaded lives here, never in the repository):
+#   apt/               private apt configuration, indexes and stamp
+#   state/SERIES.env   newest package set resolved from the current indexes
+#   kernels/KREL/      unpacked, self-contained header trees (dpkg -x)
+#   images/KREL/       unpacked kernel images and modules
+#   chroots/trixie-KREL/  build chroots (series 7)
+#   kernel-scripts/    checkpatch.pl & co from linux-source-6.1
+#   tmp/               work area; anything here is garbage after a run
+# A tree is trusted only if it carries a .kcache-ok marker; trees are built in
+# tmp/ and renamed into place, so an interrupted run leaves nothing trusted.
+set -euo pipefail
+
+CACHE=$(realpath -m "${PTP_PURE_CACHE:-/var/cache/ptp-pure}")
+MIRROR=${PTP_PURE_MIRROR:-http://deb.debian.org}
+KEYRING=/usr/share/keyrings/debian-archive-keyring.gpg
+APT=$CACHE/apt
+STAMP=$APT/update.stamp
+INDEX_MAX_AGE=$((24 * 3600))
+SERIES_ALL="5.10 6.1 6.12 7 s390x"
+CHROOT_PKGS=gcc-14,make,binutils,libelf-dev,dwarves,bc,kmod
+SELF=$(realpath "$0")
+ORIG_ARGS=("$@")
+# Set when this script re-executes itself after an index refresh; not
+# passed on to anything else we run.
+UPDATED=${KCACHE_UPDATED:-0}   # indexes already refreshed by this run
+LOCKED=${KCACHE_LOCKED:-0}     # fd 9 holds the cache lock
+unset KCACHE_UPDATED KCACHE_LOCKED
+TMPDIRS=()
+
+log() { printf 'kcache: %s\n' "$*" >&2; }
+die() { log "error: $*"; exit 1; }
+emit() { printf '%s=%q\n' "$1" "$2"; }
+
+cleanup() {
+	local d
+	for d in "${TMPDIRS[@]}"; do
+		safe_rm "$d"
+	done
+}
+trap cleanup EXIT
+
+# rm -rf that never crosses into a mount left behind by an interrupted
+# mmdebstrap (a stray bind of /dev or /proc must not be recursed into).
+safe_rm() {
+	local d=$1 m
+	[[ -e $d || -L $d ]] || return 0
+	while read -r m; do
+		umount -l "$m" 2>/dev/null || true
+	done < <(awk -v p="$d/" 'index($5, p) == 1 {print $5}' /proc/self/mountinfo | sort -r)
+	rm -rf --one-file-system "$d"
+}
+
+# mktmp VAR NAME: create a work dir (removed on exit) and store it in VAR.
+mktmp() {
+	local d
+	d=$(mktemp -d "$CACHE/tmp/$2.XXXXXX")
+	TMPDIRS+=("$d")
+	printf -v "$1" '%s' "$d"
+}
+
+# Atomically put directory $1 at $2 (replacing an older $2).
+install_dir() {
+	local src=$1 dst=$2 old=
+	mkdir -p "$(dirname "$dst")"
+	if [[ -e $dst ]]; then
+		mktmp old old
+		mv "$dst" "$old/"
+	fi
+	mv "$src" "$dst"
+	[[ -z $old ]] || safe_rm "$old"
+}
+
+# Serialize all cache mutations.  Every tmp/ entry is created under the lock,
+# so whatever is in tmp/ when we get the lock is debris of an interrupted run.
+lock_cache() {
+	((LOCKED == 0)) || return 0   # inherited across a restart
+	mkdir -p "$CACHE/tmp"
+	exec 9>"$CACHE/.lock"
+	if ! flock -n 9; then
+		log "waiting for the cache lock ($CACHE/.lock)"
+		flock 9
+	fi
+	LOCKED=1
+	local d
+	for d in "$CACHE"/tmp/*; do
+		safe_rm "$d"
+	done
+}
+
+unlock_cache() {
+	flock -u 9 2>/dev/null || true
+	exec 9>&-
+	LOCKED=0
+}
+
+# ---------------------------------------------------------------- apt ----
+
+APT_OPTS=(
+	-o "Dir::Etc::sourcelist=$APT/sources.list" -o Dir::Etc::sourceparts=-
+	-o "Dir::Etc::preferences=$APT/preferences" -o "Dir::Etc::preferencesparts=$APT/preferences.d"
+	-o "Dir::State::Lists=$APT/lists" -o "Dir::State::status=$APT/status"
+	-o "Dir::Cache=$APT" -o "Dir::Cache::Archives=$APT/archives"
+	-o "Dir::Cache::pkgcache=$APT/pkgcache.bin" -o Dir::Cache::srcpkgcache=
+	-o APT::Architecture=amd64 -o APT::Architectures::=amd64 -o APT::Architectures::=s390x
+	-o Acquire::Languages=none -o APT::Sandbox::User=root
+	-o Acquire::http::Timeout=20 -o Acquire::Retries=1
+)
+
+aptc() { apt-cache "${APT_OPTS[@]}" "$@"; }
+
+write_sources() {
+	local kr="signed-by=$KEYRING" d=$MIRROR/debian s=$MIRROR/debian-security
+	cat <<-EOF
+		deb [arch=amd64 $kr] $d bullseye main
+		deb [arch=amd64 $kr] $s bullseye-security main
+		deb [arch=amd64,s390x $kr] $d bookworm main
+		deb [arch=amd64,s390x $kr] $s bookworm-security main
+		deb [arch=amd64 $kr] $d bookworm-updates main
+		deb [arch=amd64 $kr] $d bookworm-backports main
+		deb [arch=amd64 $kr] $d trixie main
+		deb [arch=amd64 $kr] $s trixie-security main
+		deb [arch=amd64 $kr] $d trixie-backports main
+	EOF
+}
+
+# (Re)create the private apt configuration; a changed sources.list
+# invalidates the indexes.
+apt_setup() {
+	mkdir -p "$APT/lists/partial" "$APT/archives/partial" "$APT/preferences.d" "$CACHE/state"
+	[[ -e $APT/status ]] || : >"$APT/status"
+	local new
+	new=$(write_sources)
+	if [[ ! -f $APT/sources.list || $(<"$APT/sources.list") != "$new" ]]; then
+		printf '%s\n' "$new" >"$APT/sources.list"
+		rm -f "$STAMP"
+	fi
+}
+
+index_fresh() {
+	[[ -f $STAMP ]] || return 1
+	local now mt
+	now=$(date +%s)
+	mt=$(stat -c %Y "$STAMP")
+	((now - mt < INDEX_MAX_AGE))
+}
+
+# apt-get update, tolerating failures of individual indexes (mirror syncs,
+# a missing architecture).  The stamp is set if the network answered at all,
+# so an offline run keeps using the old indexes and tries again next time.
+apt_update() {
+	local out i
+	for i in 1 2; do
+		log "refreshing Debian package indexes (attempt $i)"
+		if out=$(apt-get "${APT_OPTS[@]}" -q update 2>&1); then
+			touch "$STAMP"
+			UPDATED=1
+			return 0
+		fi
+		grep -E '^(E|W|Err):' <<<"$out" | head -n 10 >&2 || true
+	done
+	UPDATED=1
+	if grep -qE '^(Hit|Get):' <<<"$out"; then
+		log "some indexes failed to download; continuing with what we have"
+		touch "$STAMP"
+	else
+		log "warning: package index refresh failed (offline?); using cached indexes"
+	fi
+}
+
+ensure_index() {
+	apt_setup
+	if ! index_fresh && ((UPDATED == 0)); then
+		apt_update
+	fi
+	[[ -n $(find "$APT/lists" -maxdepth 1 -name '*Packages*' -print -quit) ]] ||
+		die "no package indexes in $APT/lists"
+}
+
+# Something we need is missing from the (possibly stale) indexes or the
+# mirror: refresh once and start over from scratch with the new indexes.
+refresh_and_restart() {
+	((UPDATED == 0)) || die "$1"
+	log "$1; refreshing indexes and retrying"
+	apt_update
+	KCACHE_UPDATED=1 KCACHE_LOCKED=$LOCKED exec "$SELF" "${ORIG_ARGS[@]}"
+}
+
+# Newest package name with prefix $1 matching extended regex $2 (sort -V).
+newest_name() {
+	aptc pkgnames "$1" 2>/dev/null | grep -E "$2" | sort -V | tail -n 1 || true
+}
+
+# Candidate-independent version list of PKG[:ARCH], newest first.
+versions_of() {
+	aptc madison "$1" 2>/dev/null | awk -F' *[|] *' '{print $2}' | sort -Vr -u || true
+}
+
+has_version() { versions_of "$1" | grep -qxF "$2"; }
+
+# Field $2 of version $3 of package $1.
+pkg_field() {
+	aptc show "$1=$3" 2>/dev/null | sed -n "s/^$2: //p" | head -n 1
+}
+
+# Names in a Depends field (first alternative, no version constraint).
+dep_names() {
+	tr ',' '\n' <<<"$1" | sed -e 's/|.*//' -e 's/^ *//' -e 's/[ (].*//' | sed '/^$/d'
+}
+
+# -------------------------------------------------------------- series ---
+
+# Per-series constants: S_RE (headers package name pattern), S_ARCH (dpkg
+# arch), S_KARCH, S_CROSS, S_CC (CC= override) and S_CHROOT (suite or empty).
+series_conf() {
+	S_ARCH=amd64 S_KARCH=x86 S_CROSS='' S_CC='' S_CHROOT=''
+	case $1 in
+	5.10)
+		S_RE='^linux-headers-5\.10\.0-[0-9]+-amd64$'
+		# Debian 5.10 headers ask for gcc-10 (not in bookworm); 5.10 has
+		# no compiler version check and gcc-12 builds it warning-free.
+		S_CC=gcc-12 ;;
+	6.1) S_RE='^linux-headers-6\.1\.0-[0-9]+-amd64$' ;;
+	6.12) S_RE='^linux-headers-6\.12\.[0-9]+\+deb12-amd64$' ;;
+	7)
+		S_RE='^linux-headers-7\.[0-9]+\.[0-9]+\+deb13-amd64$'
+		S_CHROOT=trixie ;;
+	s390x)
+		S_RE='^linux-headers-6\.1\.0-[0-9]+-s390x$'
+		S_ARCH=s390x S_KARCH=s390 S_CROSS=s390x-linux-gnu- ;;
+	*) die "unknown series '$1' (known: $SERIES_ALL)" ;;
+	esac
+}
+
+# Resolve the newest package set of series $1 from the indexes into
+# R_KREL, R_VER (headers version) and R_PKGS (apt-get download specs).
+resolve_series() {
+	local hdr deps d common='' kbuild=''
+	hdr=$(newest_name linux-headers- "$S_RE")
+	[[ -n $hdr ]] || refresh_and_restart "no package matches $S_RE"
+	R_KREL=${hdr#linux-headers-}
+	R_VER=$(versions_of "$hdr:$S_ARCH" | head -n 1)
+	[[ -n $R_VER ]] || refresh_and_restart "no version of $hdr:$S_ARCH"
+	deps=$(pkg_field "$hdr:$S_ARCH" Depends "$R_VER")
+	for d in $(dep_names "$deps"); do
+		case $d in
+		linux-headers-*-common) common=$d ;;
+		linux-kbuild-*) kbuild=$d ;;
+		esac
+	done
+	[[ -n $common && -n $kbuild ]] || die "cannot find -common/kbuild in Depends of $hdr: $deps"
+	# The kbuild tools always run on the (amd64) host and must be of exactly
+	# the headers' version (Depends only says >=).
+	has_version "$kbuild:amd64" "$R_VER" || refresh_and_restart "$kbuild:amd64=$R_VER not in the indexes"
+	R_PKGS="$hdr:$S_ARCH=$R_VER $common=$R_VER $kbuild:amd64=$R_VER"
+}
+
+# Load the resolution of series $1 from state/, or resolve it again if the
+# indexes changed since.  Sets R_KREL, R_VER, R_PKGS.
+load_series() {
+	local s=$1 st=$CACHE/state/$1.env
+	ensure_index
+	if [[ -f $st && (! -f $STAMP || $st -nt $STAMP) ]]; then
+		# shellcheck source=/dev/null
+		. "$st"
+		return 0
+	fi
+	resolve_series "$s"
+	{
+		emit R_KREL "$R_KREL"
+		emit R_VER "$R_VER"
+		emit R_PKGS "$R_PKGS"
+	} >"$st.tmp"
+	mv "$st.tmp" "$st"
+}
+
+# apt-get download SPECS into DIR; a failure (package gone from the mirror)
+# triggers one index refresh + restart.
+download() {
+	local dir=$1
+	shift
+	log "downloading $*"
+	if ! (cd "$dir" && apt-get "${APT_OPTS[@]}" -q download "$@" >&2); then
+		rm -f "$CACHE/state/"*.env
+		refresh_and_restart "download of $* failed"
+	fi
+}
+
+unpack_debs() {
+	local dir=$1 root=$2 deb
+	mkdir -p "$root"
+	for deb in "$dir"/*.deb; do
+		dpkg -x "$deb" "$root"
+	done
+}
+
+marker_ok() { [[ -f $1/.kcache-ok && $(<"$1/.kcache-ok") == "$2" ]]; }
+
+# ------------------------------------------------------- header trees ---
+
+# Make a dpkg -x'ed header tree at $1 self-contained for its final place $2:
+# the flavour Makefile includes (and on 7.x sets KBUILD_OUTPUT to) absolute
+# /usr/src paths, and lib/modules/KREL/{build,source} are absolute symlinks.
+fix_tree() {
+	local root=$1 final=$2 mk l t
+	for mk in "$root"/usr/src/linux-headers-*/Makefile; do
+		if grep -qE '^(include|KBUILD_OUTPUT) *[:=]? */usr/src/' "$mk"; then
+			sed -i -E "s#^(include|KBUILD_OUTPUT *[:=]?) */usr/src/#\\1 $final/usr/src/#" "$mk"
+		fi
+	done
+	while IFS= read -r -d '' l; do
+		t=$(readlink "$l")
+		if [[ -e $root$t || -L $root$t ]]; then
+			ln -sfn "$(realpath -ms --relative-to="$(dirname "$l")" "$root$t")" "$l"
+		fi
+	done < <(find "$root" -type l -lname '/*' -print0)
+}
+
+ensure_headers() {
+	local dest=$CACHE/kernels/$R_KREL tmp kdir
+	kdir=$dest/usr/src/linux-headers-$R_KREL
+	marker_ok "$dest" "$R_VER" && return 0
+	mktmp tmp kernel
+	# shellcheck disable=SC2086 # R_PKGS is a word list
+	download "$tmp" $R_PKGS
+	log "unpacking $R_KREL"
+	unpack_debs "$tmp" "$tmp/root"
+	fix_tree "$tmp/root" "$dest"
+	[[ -f $tmp/root/usr/src/linux-headers-$R_KREL/include/config/auto.conf &&
+		-d $tmp/root/usr/src/linux-headers-$R_KREL/scripts/mod ]] ||
+		die "unpacked tree for $R_KREL is incomplete"
+	printf '%s\n' "$R_VER" >"$tmp/root/.kcache-ok"
+	install_dir "$tmp/root" "$dest"
+	log "headers ready in $kdir"
+}
+
+# ------------------------------------------------------------- chroot ---
+
+chroot_root() { printf '%s\n' "$CACHE/chroots/$S_CHROOT-$R_KREL"; }
+
+# A minbase chroot of suite $S_CHROOT with the toolchain and the series'
+# headers package from $S_CHROOT-backports.
+ensure_chroot() {
+	local root tmp d hdr=linux-headers-$R_KREL kr="signed-by=$KEYRING" t0
+	root=$(chroot_root)
+	marker_ok "$root" "$R_VER" && return 0
+	mktmp tmp chroot
+	t0=$SECONDS
+	log "creating $S_CHROOT build chroot for $R_KREL (mmdebstrap, ~30 s, ~450 MB)"
+	mmdebstrap --variant=minbase --mode=root --quiet \
+		--include="$CHROOT_PKGS,$hdr" \
+		--dpkgopt='path-exclude=/usr/share/man/*' \
+		--dpkgopt='path-exclude=/usr/share/doc/*' \
+		--dpkgopt='path-exclude=/usr/share/locale/*' \
+		"$S_CHROOT" "$tmp/root" \
+		"deb [$kr] $MIRROR/debian $S_CHROOT main" \
+		"deb [$kr] $MIRROR/debian $S_CHROOT-backports main" \
+		"deb [$kr] $MIRROR/debian-security $S_CHROOT-security main" >&2 ||
+		die "mmdebstrap failed"
+	[[ -f $tmp/root/usr/src/$hdr/Makefile ]] || die "chroot lacks /usr/src/$hdr"
+	printf '%s\n' "$R_VER" >"$tmp/root/.kcache-ok"
+	install_dir "$tmp/root" "$root"
+	# Older chroots of this series are superseded.
+	for d in "$CACHE/chroots/$S_CHROOT"-*; do
+		[[ $d == "$root" ]] || { log "removing old chroot $d"; safe_rm "$d"; }
+	done
+	log "chroot ready in $root ($((SECONDS - t0)) s)"
+}
+
+# ------------------------------------------------------------ commands ---
+
+# Ensure the build environment of series $1; sets the K* variables.
+setup_kdir() {
+	series_conf "$1"
+	lock_cache
+	load_series "$1"
+	KREL=$R_KREL KARCH=$S_KARCH KCROSS=$S_CROSS KCC=$S_CC
+	if [[ -n $S_CHROOT ]]; then
+		ensure_chroot
+		KCHROOT=$(chroot_root)
+		KDIR=/usr/src/linux-headers-$R_KREL
+	else
+		ensure_headers
+		KCHROOT=
+		KDIR=$CACHE/kernels/$R_KREL/usr/src/linux-headers-$R_KREL
+	fi
+	unlock_cache
+}
+
+cmd_kdir() {
+	setup_kdir "$1"
+	emit KREL "$KREL"
+	emit KDIR "$KDIR"
+	emit KARCH "$KARCH"
+	emit KCROSS "$KCROSS"
+	emit KCC "$KCC"
+	emit KCHROOT "$KCHROOT"
+}
+
+# Exists package $1 in version $R_VER for $S_ARCH?
+pkg_exists() { has_version "$1:$S_ARCH" "$R_VER"; }
+
+# Prefer the unsigned variant of an image package (Debian names them
+# linux-image-KREL-unsigned and, from 7.x, linux-binary-unsigned-KREL).
+prefer_unsigned() {
+	local n=$1 c
+	for c in "$n-unsigned" "${n/#linux-binary-/linux-binary-unsigned-}"; do
+		if [[ $c != "$n" ]] && pkg_exists "$c"; then
+			printf '%s\n' "$c"
+			return 0
+		fi
+	done
+	printf '%s\n' "$n"
+}
+
+# Download specs of a bootable kernel: the image package plus those of its
+# dependencies that belong to the same release (7.x splits the image into
+# linux-binary- (vmlinuz), linux-modules- and linux-base- packages).
+# Sets IMG_SPECS.
+image_specs() {
+	local main d
+	main=$(prefer_unsigned "linux-image-$R_KREL")
+	pkg_exists "$main" || refresh_and_restart "no $main:$S_ARCH=$R_VER in the indexes"
+	IMG_SPECS=("$main:$S_ARCH=$R_VER")
+	for d in $(dep_names "$(pkg_field "$main:$S_ARCH" Depends "$R_VER")"); do
+		[[ $d == *"$R_KREL"* ]] || continue
+		d=$(prefer_unsigned "$d")
+		pkg_exists "$d" || refresh_and_restart "no $d:$S_ARCH=$R_VER in the indexes"
+		IMG_SPECS+=("$d:$S_ARCH=$R_VER")
+	done
+}
+
+# Directory below image root $1 containing lib/modules/$R_KREL.
+image_modroot() {
+	local d
+	for d in "$1" "$1/usr"; do
+		[[ -d $d/lib/modules/$R_KREL/kernel ]] && { printf '%s\n' "$d"; return 0; }
+	done
+	return 1
+}
+
+image_vmlinuz() {
+	find "$1" -path '*/boot/vmlinu[xz]-*' -name "*-$R_KREL" \( -type f -o -type l \) | head -n 1
+}
+
+ensure_image() {
+	local dest=$CACHE/images/$R_KREL tmp mr
+	marker_ok "$dest" "$R_VER" && return 0
+	image_specs
+	mktmp tmp image
+	download "$tmp" "${IMG_SPECS[@]}"
+	log "unpacking image $R_KREL"
+	unpack_debs "$tmp" "$tmp/root"
+	[[ -n $(image_vmlinuz "$tmp/root") ]] || die "no vmlinuz in ${IMG_SPECS[*]}"
+	mr=$(image_modroot "$tmp/root") || die "no lib/modules/$R_KREL in ${IMG_SPECS[*]}"
+	# Packages do not ship modules.dep (postinst runs depmod): make it here
+	# so that modprobe works in a guest.
+	depmod -b "$mr" "$R_KREL" 2>/dev/null || log "warning: depmod failed for $R_KREL"
+	printf '%s\n' "$R_VER" >"$tmp/root/.kcache-ok"
+	install_dir "$tmp/root" "$dest"
+}
+
+cmd_image() {
+	local dest
+	series_conf "$1"
+	lock_cache
+	load_series "$1"
+	ensure_image
+	unlock_cache
+	dest=$CACHE/images/$R_KREL
+	emit KREL "$R_KREL"
+	emit VMLINUZ "$(image_vmlinuz "$dest")"
+	emit MODROOT "$(image_modroot "$dest")"
+}
+
+# The bits of the kernel tree that no headers package ships.
+KSCRIPT_FILES="checkpatch.pl spelling.txt const_structs.checkpatch kernel-doc"
+
+cmd_checkpatch() {
+	local dest=$CACHE/kernel-scripts tmp ver deb tarball f members=()
+	lock_cache
+	if [[ ! -f $dest/.kcache-ok ]]; then
+		ensure_index
+		ver=$(versions_of linux-source-6.1:amd64 | head -n 1)
+		[[ -n $ver ]] || refresh_and_restart "no linux-source-6.1 in the indexes"
+		mktmp tmp kscripts
+		download "$tmp" "linux-source-6.1=$ver"
+		deb=$(echo "$tmp"/linux-source-6.1_*.deb)
+		tarball=$(dpkg-deb -c "$deb" | awk '{print $NF}' | grep -E '/linux-source-[^/]*\.tar\.xz$' | head -n 1)
+		[[ -n $tarball ]] || die "no source tarball in $deb"
+		for f in $KSCRIPT_FILES; do
+			members+=("$(basename "$tarball" .tar.xz)/scripts/$f")
+		done
+		log "extracting ${KSCRIPT_FILES// /, } from $(basename "$tarball")"
+		mkdir -p "$tmp/out"
+		dpkg-deb --fsys-tarfile "$deb" | tar -xO "$tarball" |
+			tar -xJ -C "$tmp/out" --strip-components=2 "${members[@]}"
+		rm -f "$deb"
+		for f in $KSCRIPT_FILES; do
+			[[ -s $tmp/out/$f ]] || die "missing $f after extraction"
+		done
+		printf '%s\n' "$ver" >"$tmp/out/.kcache-ok"
+		install_dir "$tmp/out" "$dest"
+	fi
+	unlock_cache
+	emit KSCRIPTS "$dest"
+}
+
+# Entered inside the new mount+pid namespace (pid 1 is this shell): bind the
+# requested host dirs at identical paths, provide /dev, chroot and run.
+cmd_enter() {
+	local root=$1 cwd=$2 b
+	shift 2
+	while [[ $1 != -- ]]; do
+		b=$1
+		shift
+		mkdir -p "$root$b"
+		mount --bind "$b" "$root$b"
+	done
+	shift
+	mount --rbind /dev "$root/dev"
+	local rc=0
+	# shellcheck disable=SC2016 # expanded by the inner shell
+	PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
+		chroot "$root" /bin/sh -c 'cd "$1" || exit 1; shift; exec "$@"' kcache-run "$cwd" "$@" || rc=$?
+	exit "$rc"
+}
+
+cmd_run() {
+	local series=$1 binds=() b cwd=$PWD
+	shift
+	while (($#)); do
+		case $1 in
+		--bind) binds+=("$(realpath "$2")"); shift 2 ;;
+		--) shift; break ;;
+		*) die "run: expected --bind DIR or -- before the command" ;;
+		esac
+	done
+	(($#)) || die "run: no command given"
+	setup_kdir "$series"
+	export KREL KDIR KARCH KCROSS KCC KCHROOT
+	[[ -n $KCHROOT ]] || exec "$@"
+	# Default: make the caller's working directory visible.
+	((${#binds[@]})) || binds=("$cwd")
+	for b in "${binds[@]}"; do
+		[[ $b != / && $KCHROOT/ != "$b"/* ]] || die "run: cannot bind $b into $KCHROOT"
+	done
+	# Paths inside the chroot tree already are visible there.
+	if [[ $cwd == "$KCHROOT"/* ]]; then
+		cwd=${cwd#"$KCHROOT"}
+	fi
+	local nb=()
+	for b in "${binds[@]}"; do
+		[[ $b == "$KCHROOT"/* ]] || nb+=("$b")
+	done
+	exec unshare -m -p -f --kill-child --mount-proc="$KCHROOT/proc" \
+		"$SELF" __enter "$KCHROOT" "$cwd" "${nb[@]}" -- "$@"
+}
+
+usage() {
+	sed -n '2,/^set -euo/p' "$SELF" | sed -e '/^set -euo/d' -e 's/^# \{0,1\}//' >&2
+	exit 2
+}
+
+main() {
+	(($#)) || usage
+	local cmd=$1
+	shift
+	case $cmd in
+	list) echo "$SERIES_ALL" ;;
+	kdir) (($# == 1)) || usage; cmd_kdir "$1" ;;
+	image) (($# == 1)) || usage; cmd_image "$1" ;;
+	run) (($# >= 1)) || usage; cmd_run "$@" ;;
+	checkpatch) cmd_checkpatch ;;
+	refresh) lock_cache; apt_setup; apt_update; rm -f "$CACHE/state/"*.env ;;
+	__enter) cmd_enter "$@" ;;
+	-h | --help | help) usage ;;
+	*) usage ;;
+	esac
+}
+
+main "$@"

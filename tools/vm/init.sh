@@ -1,0 +1,175 @@
+#!/bin/sh
+# /init of the ptp-pure test guest (busybox ash, PID 1). Installed by mkinitramfs.sh.
+#
+# Kernel command line parameters (dotted names are not passed to init by the kernel,
+# so they are read from /proc/cmdline):
+#   ptpvm.mode=test|shell|probe  run /tests (default) | interactive shell | print marker only
+#   ptpvm.out=DEV                results channel (default /dev/console)
+#   ptpvm.tt=SECONDS             per-test time bound (default 60)
+#   ptpvm.load=0                 do not load the modules listed in /etc/ptpvm/load
+# Protocol lines on the results channel are documented in tools/vm/README.md.
+
+PATH=/usr/sbin:/usr/bin:/sbin:/bin
+export PATH
+
+MODE=test OUT=/dev/console TT=60 LOAD=1
+NPASS=0 NFAIL=0 NSKIP=0
+
+mount_fs() {
+	mount -t proc proc /proc
+	mount -t sysfs sysfs /sys
+	mount -t devtmpfs devtmpfs /dev 2>/dev/null
+	mkdir -p /dev/pts /dev/shm /tmp /run
+	mount -t devpts devpts /dev/pts
+	mount -t tmpfs tmpfs /dev/shm
+	mount -t tmpfs tmpfs /tmp
+	mount -t tmpfs tmpfs /run
+	mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
+	mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null
+	mount -t configfs configfs /sys/kernel/config 2>/dev/null
+	mkdir -p /var/lib/chrony /run/chrony /var/log/chrony
+	ln -sf /proc/self/fd /dev/fd 2>/dev/null
+}
+
+parse_cmdline() {
+	for arg in $(cat /proc/cmdline); do
+		case $arg in
+		ptpvm.mode=*) MODE=${arg#*=} ;;
+		ptpvm.out=*) OUT=${arg#*=} ;;
+		ptpvm.tt=*) TT=${arg#*=} ;;
+		ptpvm.load=*) LOAD=${arg#*=} ;;
+		esac
+	done
+}
+
+# say LINE...: one line on the results channel (fd 3).
+say() { echo "$*" >&3; }
+
+# Attribute kernel messages (oopses) to the test running at that time.
+kmsg() { echo "ptpvm: $*" >/dev/kmsg 2>/dev/null; }
+
+uptime_s() { cut -d' ' -f1 /proc/uptime; }
+
+info() {
+	cs=/sys/devices/system/clocksource/clocksource0
+	say "$MARK info kernel $(uname -r) $(uname -m)"
+	say "$MARK info cmdline $(cat /proc/cmdline)"
+	say "$MARK info clocksource current=$(cat $cs/current_clocksource 2>/dev/null)" \
+		"available=$(cat $cs/available_clocksource 2>/dev/null)"
+	flags=$(grep -m1 '^flags' /proc/cpuinfo | tr ' ' '\n' | grep -E 'tsc|hypervisor' | tr '\n' ' ')
+	say "$MARK info cpuflags $flags"
+	say "$MARK info uptime $(uptime_s)"
+}
+
+# Load our modules (and, through modules.dep, their in-tree dependencies).
+load_modules() {
+	[ "$LOAD" = 1 ] && [ -s /etc/ptpvm/load ] || return 0
+	while read -r mod; do
+		[ -n "$mod" ] || continue
+		if msg=$(modprobe "$mod" 2>&1); then
+			say "$MARK loaded $mod"
+		else
+			say "FAIL load/$mod: modprobe failed: $(echo "$msg" | tr '\n' ' ')"
+			NFAIL=$((NFAIL + 1))
+		fi
+	done </etc/ptpvm/load
+}
+
+# count_results FILE: sets P F S to the number of PASS/FAIL/SKIP lines.
+count_results() {
+	P=$(grep -c '^PASS ' "$1")
+	F=$(grep -c '^FAIL ' "$1")
+	S=$(grep -c '^SKIP ' "$1")
+}
+
+# run_test PATH: run one test bounded by $TT seconds, stream its output, and
+# synthesize a FAIL when it failed silently or timed out.
+run_test() {
+	t=$1 name=${1##*/}
+	work=/tmp/work/$name out=/tmp/out/$name
+	mkdir -p "$work" /tmp/out
+	say "$MARK begin $name"
+	kmsg "begin $name"
+	t0=$(uptime_s)
+	# busybox timeout sends TERM after $TT s, then KILL 5 s later.
+	{
+		(cd "$work" && exec timeout -s TERM -k 5 "$TT" "$t" </dev/null)
+		echo $? >/tmp/out/rc
+	} 2>&1 | tee "$out" >&3
+	rc=$(cat /tmp/out/rc)
+	t1=$(uptime_s)
+	dt=$(awk "BEGIN { printf \"%.1f\", $t1 - $t0 }")
+	count_results "$out"
+	timedout=$(awk "BEGIN { print ($t1 - $t0 >= $TT) ? 1 : 0 }")
+	if [ "$rc" != 0 ] && [ "$timedout" = 1 ]; then
+		say "FAIL $name: timed out after $TT s (exit status $rc)"
+		F=$((F + 1))
+	elif [ "$rc" != 0 ] && [ "$F" = 0 ]; then
+		say "FAIL $name: exited with status $rc without a FAIL line"
+		F=$((F + 1))
+	elif [ $((P + F + S)) = 0 ]; then
+		say "FAIL $name: printed no PASS/FAIL/SKIP line"
+		F=1
+	fi
+	NPASS=$((NPASS + P)) NFAIL=$((NFAIL + F)) NSKIP=$((NSKIP + S))
+	kmsg "end $name rc=$rc"
+	say "$MARK end $name rc=$rc time=${dt}s"
+}
+
+run_tests() {
+	export PTPVM_KREL PTPVM_MODDIR PTPVM_TT
+	PTPVM_KREL=$(uname -r)
+	PTPVM_MODDIR=/lib/modules/$PTPVM_KREL/extra
+	PTPVM_TT=$TT
+	for t in /tests/*; do
+		case ${t##*/} in
+		[0-9][0-9]-*) ;;
+		*) continue ;;
+		esac
+		case $t in *.conf | *.txt | *.md) continue ;; esac
+		[ -f "$t" ] && [ -x "$t" ] || continue
+		run_test "$t"
+	done
+}
+
+finish() {
+	say "$MARK dmesg-begin"
+	dmesg >&3
+	say "$MARK dmesg-end"
+	say "$MARK summary pass=$NPASS fail=$NFAIL skip=$NSKIP uptime=$(uptime_s)"
+	say "$MARK end-of-run"
+	sync
+	poweroff -f
+}
+
+MARK=ptpvm:
+mount_fs
+parse_cmdline
+# Raw mode: no \n -> \r\n translation on a serial results channel.
+stty -F "$OUT" raw -echo 2>/dev/null
+exec 3>"$OUT"
+
+case $MODE in
+probe)
+	say "$MARK probe-ok $(uname -r)"
+	poweroff -f
+	;;
+shell)
+	info
+	load_modules
+	echo "ptpvm: interactive shell; tests are in /tests, our modules in" \
+		"/lib/modules/$(uname -r)/extra; 'poweroff -f' or exit to quit."
+	setsid cttyhack sh -l
+	poweroff -f
+	;;
+*)
+	sysctl -qw kernel.hung_task_timeout_secs=30 2>/dev/null
+	info
+	load_modules
+	run_tests
+	finish
+	;;
+esac
+# not reached unless poweroff failed
+sleep 5
+echo o >/proc/sysrq-trigger
