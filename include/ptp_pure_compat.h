@@ -35,8 +35,12 @@
  */
 #ifdef HAVE_KTIME_GET_SNAPSHOT_ID
 #define compat_ktime_get_snapshot(clkid, snap) ktime_get_snapshot_id(clkid, snap)
+#define compat_snap_real(snap)	((snap)->systime)	/* for CLOCK_REALTIME */
+#define compat_snap_raw(snap)	((snap)->monoraw)
 #else
 #define compat_ktime_get_snapshot(clkid, snap) ktime_get_snapshot(snap)
+#define compat_snap_real(snap)	((snap)->real)
+#define compat_snap_raw(snap)	((snap)->raw)
 #endif
 
 /* The system clock a PTP_SYS_OFFSET_EXTENDED caller asked for (6.11+). */

@@ -15,9 +15,10 @@
 #
 # `run` executes CMD in the build environment of SERIES with KREL, KDIR,
 # KARCH, KCROSS, KCC and KCHROOT exported.  Series 7 builds run inside a
-# trixie chroot (private mount + pid namespace, /proc mounted): each --bind
-# DIR (default: $PWD) is bind-mounted at the same absolute path inside the
-# chroot, so paths are identical inside and outside, and CMD starts in $PWD.
+# trixie chroot (private mount + pid namespace, /proc mounted): $PWD and each
+# --bind DIR are bind-mounted at the same absolute paths inside the chroot
+# (mount points are created there), so paths are identical inside and
+# outside; CMD starts in $PWD.  Paths below $KCHROOT are used as they are.
 # Other series run CMD directly on the host.
 #
 # Environment:
@@ -543,7 +544,8 @@ cmd_enter() {
 		mount --bind "$b" "$root$b"
 	done
 	shift
-	mount --rbind /dev "$root/dev"
+	# mmdebstrap --mode=root creates the device nodes; bind /dev otherwise.
+	[[ -c $root/dev/null ]] || mount --rbind /dev "$root/dev"
 	local rc=0
 	# shellcheck disable=SC2016 # expanded by the inner shell
 	PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
@@ -565,19 +567,22 @@ cmd_run() {
 	setup_kdir "$series"
 	export KREL KDIR KARCH KCROSS KCC KCHROOT
 	[[ -n $KCHROOT ]] || exec "$@"
-	# Default: make the caller's working directory visible.
-	((${#binds[@]})) || binds=("$cwd")
-	for b in "${binds[@]}"; do
-		[[ $b != / && $KCHROOT/ != "$b"/* ]] || die "run: cannot bind $b into $KCHROOT"
+	# The working directory is always made visible (unless it is inside the
+	# chroot already or contains it).
+	local nb=() ok
+	for b in "$cwd" "${binds[@]}"; do
+		[[ $b == "$KCHROOT"/* ]] && continue   # visible inside as ${b#$KCHROOT}
+		ok=1
+		[[ $b == / || $KCHROOT/ == "$b"/* ]] && ok=0
+		if ((ok == 0)); then
+			[[ $b == "$cwd" ]] || die "run: cannot bind $b into $KCHROOT"
+			log "run: $cwd contains the chroot; starting in /"
+			cwd=/
+			continue
+		fi
+		nb+=("$b")
 	done
-	# Paths inside the chroot tree already are visible there.
-	if [[ $cwd == "$KCHROOT"/* ]]; then
-		cwd=${cwd#"$KCHROOT"}
-	fi
-	local nb=()
-	for b in "${binds[@]}"; do
-		[[ $b == "$KCHROOT"/* ]] || nb+=("$b")
-	done
+	[[ $cwd != "$KCHROOT"/* ]] || cwd=${cwd#"$KCHROOT"}
 	exec unshare -m -p -f --kill-child --mount-proc="$KCHROOT/proc" \
 		"$SELF" __enter "$KCHROOT" "$cwd" "${nb[@]}" -- "$@"
 }

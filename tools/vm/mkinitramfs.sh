@@ -175,6 +175,9 @@ build_base_locked() {
 	build_base "$stage" "$bb"
 	mkcpio "$stage" "$f.raw"
 	gzip -6 -n <"$f.raw" >"$f.tmp"
+	# The kernel looks for a following uncompressed archive only at a 4-byte
+	# aligned offset and skips zero padding: pad the compressed stream.
+	truncate -s %512 "$f.tmp"
 	rm -f "$f.raw"
 	atomic_mv "$f.tmp" "$f"
 	rm -rf "$stage"
@@ -334,6 +337,7 @@ main() {
 	if [[ $COMPRESS == gzip ]]; then
 		gzip -1 -n "$run"
 		run=$run.gz
+		truncate -s %512 "$run"
 	fi
 	cat "$base" "$run" >"$OUT.tmp"
 	atomic_mv "$OUT.tmp" "$OUT"
