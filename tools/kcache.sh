@@ -465,8 +465,14 @@ image_modroot() {
 	return 1
 }
 
+# The kernel image below image root $1: boot/vmlinuz-KREL up to 6.x; 7.x's
+# linux-binary[-unsigned]-KREL ship usr/lib/modules/KREL/vmlinuz[.unsigned].
 image_vmlinuz() {
-	find "$1" -path '*/boot/vmlinu[xz]-*' -name "*-$R_KREL" \( -type f -o -type l \) | head -n 1
+	local f
+	for f in "$1/boot/vmlinuz-$R_KREL" "$1"{/usr,}"/lib/modules/$R_KREL/vmlinuz"{,.unsigned}; do
+		[[ -f $f ]] && { printf '%s\n' "$f"; return 0; }
+	done
+	return 1
 }
 
 ensure_image() {
@@ -477,7 +483,7 @@ ensure_image() {
 	download "$tmp" "${IMG_SPECS[@]}"
 	log "unpacking image $R_KREL"
 	unpack_debs "$tmp" "$tmp/root"
-	[[ -n $(image_vmlinuz "$tmp/root") ]] || die "no vmlinuz in ${IMG_SPECS[*]}"
+	image_vmlinuz "$tmp/root" >/dev/null || die "no vmlinuz in ${IMG_SPECS[*]}"
 	mr=$(image_modroot "$tmp/root") || die "no lib/modules/$R_KREL in ${IMG_SPECS[*]}"
 	# Packages do not ship modules.dep (postinst runs depmod): make it here
 	# so that modprobe works in a guest.

@@ -1,0 +1,554 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ptp_test - in-guest tests of a pure PTP clock through the userspace ABI
+ *
+ * Statically linked, run inside the QEMU guests.  The clock is found by its
+ * clock_name in /sys/class/ptp (no udev in the guest), and what it should
+ * show is given in the environment:
+ *
+ *   PTP_NAME       clock_name to test (required)
+ *   PTP_OFFSET_NS  expected PHC - source offset in ns (default 0)
+ *   PTP_SOURCE     "realtime" (default) or "raw": the system clock the PHC
+ *                  follows, plus PTP_OFFSET_NS
+ *   PTP_XTS        1 if PTP_SYS_OFFSET_PRECISE must work, 0 if it must be
+ *                  refused (required)
+ *   PTP_EXACT      1 if device and system time come from one counter read
+ *                  (zero-width EXTENDED window, exact PRECISE)
+ *
+ * Usage:
+ *   ptp_test            run the suite; prints PASS/FAIL/SKIP lines
+ *   ptp_test errno N    every read path must fail with errno N
+ *   ptp_test hammer S   read in a loop for up to S seconds until the clock
+ *                       goes away; exit 0 if that gave ENODEV
+ *   ptp_test read US    one clock_gettime must work and take at least US
+ *                       microseconds (slow backends)
+ */
+#define _GNU_SOURCE
+#include <check.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <linux/ptp_clock.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/syscall.h>
+#include <sys/timex.h>
+#include <time.h>
+#include <unistd.h>
+
+#define CLOCKFD 3
+#define FD_TO_CLOCKID(fd) ((clockid_t)((((unsigned int)~(fd)) << 3) | CLOCKFD))
+#define NSEC 1000000000LL
+
+/* Slack for bracketing methods on top of the measured window (TCG guests). */
+#define SLACK_NS 2000000LL
+/* Exact methods: device and system time from one counter read. */
+#define EXACT_NS 1000LL
+
+static char dev_path[64];
+static int ptp_index = -1;
+static int64_t want_offset;
+static clockid_t source_clock = CLOCK_REALTIME;
+static int want_xts = -1;
+static int exact;
+
+static int64_t ts_ns(const struct timespec *t)
+{
+	return (int64_t)t->tv_sec * NSEC + t->tv_nsec;
+}
+
+static int64_t pct_ns(const struct ptp_clock_time *t)
+{
+	return (int64_t)t->sec * NSEC + t->nsec;
+}
+
+static int64_t now_ns(clockid_t c)
+{
+	struct timespec t;
+
+	clock_gettime(c, &t);
+	return ts_ns(&t);
+}
+
+static int find_clock(const char *name)
+{
+	DIR *d = opendir("/sys/class/ptp");
+	struct dirent *e;
+	char path[300], buf[64];
+	int idx = -1;
+
+	if (!d)
+		return -1;
+	while ((e = readdir(d))) {
+		FILE *f;
+
+		if (strncmp(e->d_name, "ptp", 3))
+			continue;
+		snprintf(path, sizeof(path), "/sys/class/ptp/%s/clock_name", e->d_name);
+		f = fopen(path, "r");
+		if (!f)
+			continue;
+		if (fgets(buf, sizeof(buf), f)) {
+			buf[strcspn(buf, "\n")] = 0;
+			if (!strcmp(buf, name))
+				idx = atoi(e->d_name + 3);
+		}
+		fclose(f);
+	}
+	closedir(d);
+	return idx;
+}
+
+static int open_clock(int flags)
+{
+	int fd = open(dev_path, flags);
+
+	ck_assert_msg(fd >= 0, "open %s: %s", dev_path, strerror(errno));
+	return fd;
+}
+
+/* |got - want| <= tol, with a readable message */
+#define assert_near(got, want, tol, what)				\
+	ck_assert_msg(llabs((long long)((got) - (want))) <= (tol),	\
+		      "%s: %lld ns off (tolerance %lld)", what,		\
+		      (long long)((got) - (want)), (long long)(tol))
+
+START_TEST(caps)
+{
+	struct ptp_clock_caps caps;
+	struct ptp_sys_offset_precise p;
+	int fd = open_clock(O_RDONLY), r;
+
+	memset(&caps, 0, sizeof(caps));
+	ck_assert_int_eq(ioctl(fd, PTP_CLOCK_GETCAPS, &caps), 0);
+	ck_assert_int_eq(caps.max_adj, 0);
+	ck_assert_int_eq(caps.n_alarm, 0);
+	ck_assert_int_eq(caps.n_ext_ts, 0);
+	ck_assert_int_eq(caps.n_per_out, 0);
+	ck_assert_int_eq(caps.pps, 0);
+	ck_assert_int_eq(caps.n_pins, 0);
+	ck_assert_int_eq(caps.cross_timestamping, want_xts);
+	/* Advertised exactly when it works. */
+	memset(&p, 0, sizeof(p));
+	r = ioctl(fd, PTP_SYS_OFFSET_PRECISE, &p);
+	ck_assert_int_eq(caps.cross_timestamping, r == 0);
+	close(fd);
+}
+END_TEST
+
+START_TEST(gettime)
+{
+	struct timespec t;
+	int fd = open_clock(O_RDONLY);
+	int64_t before, after, phc;
+
+	before = now_ns(source_clock);
+	ck_assert_int_eq(clock_gettime(FD_TO_CLOCKID(fd), &t), 0);
+	after = now_ns(source_clock);
+	phc = ts_ns(&t) - want_offset;
+	ck_assert_msg(phc >= before - SLACK_NS && phc <= after + SLACK_NS,
+		      "PHC - offset %" PRId64 " outside [%" PRId64 ", %" PRId64 "]",
+		      phc, before, after);
+	ck_assert_int_eq(clock_getres(FD_TO_CLOCKID(fd), &t), 0);
+	close(fd);
+}
+END_TEST
+
+static void check_sys_offset(int fd, unsigned int n)
+{
+	struct ptp_sys_offset so;
+	unsigned int i;
+
+	memset(&so, 0, sizeof(so));
+	so.n_samples = n;
+	ck_assert_msg(ioctl(fd, PTP_SYS_OFFSET, &so) == 0,
+		      "PTP_SYS_OFFSET n=%u: %s", n, strerror(errno));
+	for (i = 0; i < n; i++) {
+		int64_t pre = pct_ns(&so.ts[2 * i]);
+		int64_t phc = pct_ns(&so.ts[2 * i + 1]);
+		int64_t post = pct_ns(&so.ts[2 * i + 2]);
+
+		ck_assert(pre <= post);
+		if (source_clock == CLOCK_REALTIME)
+			assert_near(phc - (pre + post) / 2, want_offset,
+				    (post - pre) / 2 + SLACK_NS, "PTP_SYS_OFFSET");
+	}
+}
+
+START_TEST(sys_offset)
+{
+	struct ptp_sys_offset so;
+	int fd = open_clock(O_RDONLY);
+
+	check_sys_offset(fd, 1);
+	check_sys_offset(fd, PTP_MAX_SAMPLES);
+	memset(&so, 0, sizeof(so));
+	so.n_samples = PTP_MAX_SAMPLES + 1;
+	ck_assert_int_eq(ioctl(fd, PTP_SYS_OFFSET, &so), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	close(fd);
+}
+END_TEST
+
+/*
+ * PTP_SYS_OFFSET_EXTENDED with a system clock id (6.12+ reads rsv[0] as the
+ * clock id; older kernels refuse any non-zero rsv with EINVAL).
+ */
+static int extended(int fd, clockid_t c, unsigned int n,
+		    struct ptp_sys_offset_extended *e)
+{
+	memset(e, 0, sizeof(*e));
+	e->n_samples = n;
+	e->rsv[0] = (unsigned int)c;
+	return ioctl(fd, PTP_SYS_OFFSET_EXTENDED, e);
+}
+
+static void check_extended(int fd, clockid_t c)
+{
+	struct ptp_sys_offset_extended e;
+	int64_t src_minus_c;
+	unsigned int i;
+
+	ck_assert_msg(extended(fd, c, PTP_MAX_SAMPLES, &e) == 0,
+		      "EXTENDED clockid %d: %s", c, strerror(errno));
+	/* PHC = source + offset; the samples are against clock c. */
+	src_minus_c = now_ns(source_clock) - now_ns(c);
+	for (i = 0; i < PTP_MAX_SAMPLES; i++) {
+		int64_t pre = pct_ns(&e.ts[i][0]);
+		int64_t phc = pct_ns(&e.ts[i][1]);
+		int64_t post = pct_ns(&e.ts[i][2]);
+
+		ck_assert_msg(pre <= post, "pre %" PRId64 " > post %" PRId64,
+			      pre, post);
+		if (exact && (c == CLOCK_REALTIME || c == CLOCK_MONOTONIC_RAW) &&
+		    c == source_clock) {
+			/* one counter read: zero window, exact offset */
+			ck_assert_msg(pre == post, "window %" PRId64 " ns, want 0",
+				      post - pre);
+			assert_near(phc - pre, want_offset, EXACT_NS,
+				    "EXTENDED exact");
+		} else {
+			assert_near(phc - (pre + post) / 2 - src_minus_c,
+				    want_offset, (post - pre) / 2 + SLACK_NS,
+				    "EXTENDED");
+		}
+	}
+}
+
+START_TEST(sys_offset_extended)
+{
+	struct ptp_sys_offset_extended e;
+	int fd = open_clock(O_RDONLY);
+
+	check_extended(fd, CLOCK_REALTIME);
+	ck_assert_int_eq(extended(fd, CLOCK_REALTIME, 1, &e), 0);
+	ck_assert_int_eq(extended(fd, CLOCK_REALTIME, PTP_MAX_SAMPLES + 1, &e), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	close(fd);
+}
+END_TEST
+
+/* Other clock ids: tested where the kernel accepts them. */
+static int extended_clockid_ok(clockid_t c)
+{
+	struct ptp_sys_offset_extended e;
+	int fd = open(dev_path, O_RDONLY), r;
+
+	if (fd < 0)
+		return 0;
+	r = extended(fd, c, 1, &e);
+	close(fd);
+	return r == 0;
+}
+
+START_TEST(sys_offset_extended_monotonic)
+{
+	int fd = open_clock(O_RDONLY);
+
+	check_extended(fd, CLOCK_MONOTONIC);
+	close(fd);
+}
+END_TEST
+
+START_TEST(sys_offset_extended_raw)
+{
+	int fd = open_clock(O_RDONLY);
+
+	check_extended(fd, CLOCK_MONOTONIC_RAW);
+	close(fd);
+}
+END_TEST
+
+START_TEST(sys_offset_precise)
+{
+	struct ptp_sys_offset_precise p;
+	int fd = open_clock(O_RDONLY);
+	int64_t t0, t1, dev, sys;
+
+	memset(&p, 0, sizeof(p));
+	t0 = now_ns(CLOCK_REALTIME);
+	if (!want_xts) {
+		ck_assert_int_eq(ioctl(fd, PTP_SYS_OFFSET_PRECISE, &p), -1);
+		ck_assert_int_eq(errno, EOPNOTSUPP);
+		close(fd);
+		return;
+	}
+	ck_assert_msg(ioctl(fd, PTP_SYS_OFFSET_PRECISE, &p) == 0,
+		      "PRECISE: %s", strerror(errno));
+	t1 = now_ns(CLOCK_REALTIME);
+	dev = pct_ns(&p.device);
+	sys = pct_ns(source_clock == CLOCK_REALTIME ? &p.sys_realtime :
+		     &p.sys_monoraw);
+	ck_assert(pct_ns(&p.sys_realtime) >= t0 - SLACK_NS &&
+		  pct_ns(&p.sys_realtime) <= t1 + SLACK_NS);
+	assert_near(dev - sys, want_offset, exact ? EXACT_NS : t1 - t0 + SLACK_NS,
+		    "PRECISE");
+	close(fd);
+}
+END_TEST
+
+START_TEST(monotonic_reads)
+{
+	int fd = open_clock(O_RDONLY);
+	struct timespec t;
+	int64_t last = 0, v;
+	int i;
+
+	for (i = 0; i < 20000; i++) {
+		ck_assert_int_eq(clock_gettime(FD_TO_CLOCKID(fd), &t), 0);
+		v = ts_ns(&t);
+		ck_assert_msg(v >= last, "went back %" PRId64 " ns at read %d",
+			      last - v, i);
+		last = v;
+	}
+	close(fd);
+}
+END_TEST
+
+START_TEST(adjust_refused)
+{
+	int fd = open_clock(O_RDWR);
+	clockid_t c = FD_TO_CLOCKID(fd);
+	struct timespec t;
+	struct timex tx;
+
+	ck_assert_int_eq(clock_gettime(c, &t), 0);
+	ck_assert_int_eq(clock_settime(c, &t), -1);
+	ck_assert_int_eq(errno, EOPNOTSUPP);
+
+	memset(&tx, 0, sizeof(tx));
+	tx.modes = ADJ_SETOFFSET | ADJ_NANO;
+	tx.time.tv_usec = 1000;
+	ck_assert_int_eq(clock_adjtime(c, &tx), -1);
+	ck_assert_int_eq(errno, EOPNOTSUPP);
+
+	/* max_adj 0: any frequency change is out of range ... */
+	memset(&tx, 0, sizeof(tx));
+	tx.modes = ADJ_FREQUENCY;
+	tx.freq = 65536;
+	ck_assert_int_eq(clock_adjtime(c, &tx), -1);
+	ck_assert_int_eq(errno, ERANGE);
+	/* ... and a zero one reaches adjfine, which refuses */
+	tx.freq = 0;
+	ck_assert_int_eq(clock_adjtime(c, &tx), -1);
+	ck_assert_int_eq(errno, EOPNOTSUPP);
+
+	/* reading the state is fine */
+	memset(&tx, 0, sizeof(tx));
+	ck_assert_int_ge(clock_adjtime(c, &tx), 0);
+	ck_assert_int_eq(tx.freq, 0);
+	close(fd);
+}
+END_TEST
+
+static void add(Suite *s, const char *name, const TTest *t)
+{
+	TCase *tc = tcase_create(name);
+
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, t);
+	suite_add_tcase(s, tc);
+}
+
+#define ADD(s, t) add(s, #t, t)
+
+static int run_suite(void)
+{
+	Suite *s = suite_create("ptp_pure");
+	TestResult **res;
+	SRunner *sr;
+	int i, n, failed = 0;
+
+	ADD(s, caps);
+	ADD(s, gettime);
+	ADD(s, sys_offset);
+	ADD(s, sys_offset_extended);
+	if (extended_clockid_ok(CLOCK_MONOTONIC))
+		ADD(s, sys_offset_extended_monotonic);
+	else
+		printf("SKIP sys_offset_extended_monotonic: kernel refuses a clock id in PTP_SYS_OFFSET_EXTENDED (before 6.12)\n");
+	if (extended_clockid_ok(CLOCK_MONOTONIC_RAW))
+		ADD(s, sys_offset_extended_raw);
+	else
+		printf("SKIP sys_offset_extended_raw: kernel refuses a clock id in PTP_SYS_OFFSET_EXTENDED (before 6.12)\n");
+	ADD(s, sys_offset_precise);
+	ADD(s, monotonic_reads);
+	ADD(s, adjust_refused);
+
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_SILENT);
+	n = srunner_ntests_run(sr);
+	res = srunner_results(sr);
+	for (i = 0; i < n; i++) {
+		if (tr_rtype(res[i]) == CK_PASS) {
+			printf("PASS %s\n", tr_tcname(res[i]));
+		} else {
+			printf("FAIL %s: %s:%d: %s\n", tr_tcname(res[i]),
+			       tr_lfile(res[i]), tr_lno(res[i]), tr_msg(res[i]));
+			failed++;
+		}
+	}
+	free(res);
+	srunner_free(sr);
+	fflush(stdout);
+	return failed ? 1 : 0;
+}
+
+/* Every read path must fail with errno @want. */
+static int expect_errno(int want)
+{
+	struct ptp_sys_offset_extended e;
+	struct ptp_sys_offset so;
+	struct timespec t;
+	int fd = open(dev_path, O_RDONLY), bad = 0;
+
+	if (fd < 0) {
+		printf("FAIL errno_%d: open: %s\n", want, strerror(errno));
+		return 1;
+	}
+	errno = 0;
+	if (clock_gettime(FD_TO_CLOCKID(fd), &t) == 0 || errno != want) {
+		printf("FAIL errno_%d: clock_gettime gave %s\n", want, strerror(errno));
+		bad++;
+	}
+	memset(&so, 0, sizeof(so));
+	so.n_samples = 3;
+	errno = 0;
+	if (ioctl(fd, PTP_SYS_OFFSET, &so) == 0 || errno != want) {
+		printf("FAIL errno_%d: PTP_SYS_OFFSET gave %s\n", want, strerror(errno));
+		bad++;
+	}
+	errno = 0;
+	if (extended(fd, CLOCK_REALTIME, 3, &e) == 0 || errno != want) {
+		printf("FAIL errno_%d: PTP_SYS_OFFSET_EXTENDED gave %s\n", want,
+		       strerror(errno));
+		bad++;
+	}
+	close(fd);
+	if (!bad)
+		printf("PASS errno_%d\n", want);
+	return bad ? 1 : 0;
+}
+
+/* Read until the clock disappears; ENODEV is the only acceptable end. */
+static int hammer(int seconds)
+{
+	struct ptp_sys_offset_extended e;
+	struct timespec t;
+	long ok = 0;
+	int fd = open(dev_path, O_RDONLY);
+	time_t end = time(NULL) + seconds;
+
+	if (fd < 0) {
+		fprintf(stderr, "hammer: open: %s\n", strerror(errno));
+		return 1;
+	}
+	while (time(NULL) < end) {
+		int r = (ok & 1) ? clock_gettime(FD_TO_CLOCKID(fd), &t) :
+				   extended(fd, CLOCK_REALTIME, 5, &e);
+
+		if (r == 0) {
+			ok++;
+			continue;
+		}
+		if (errno == ENODEV) {
+			printf("hammer: %ld reads, then ENODEV\n", ok);
+			close(fd);
+			return ok ? 0 : 3;
+		}
+		fprintf(stderr, "hammer: read failed: %s\n", strerror(errno));
+		close(fd);
+		return 1;
+	}
+	fprintf(stderr, "hammer: clock still there after %d s\n", seconds);
+	close(fd);
+	return 2;
+}
+
+/* One read that must succeed and take at least @min_us. */
+static int slow_read(long min_us)
+{
+	struct timespec t;
+	int64_t t0, dt;
+	int fd = open(dev_path, O_RDONLY), r;
+
+	if (fd < 0) {
+		printf("FAIL slow_read: open: %s\n", strerror(errno));
+		return 1;
+	}
+	t0 = now_ns(CLOCK_MONOTONIC);
+	r = clock_gettime(FD_TO_CLOCKID(fd), &t);
+	dt = now_ns(CLOCK_MONOTONIC) - t0;
+	close(fd);
+	if (r) {
+		printf("FAIL slow_read: clock_gettime: %s\n", strerror(errno));
+		return 1;
+	}
+	if (dt < min_us * 1000) {
+		printf("FAIL slow_read: read took %" PRId64 " us, expected >= %ld\n",
+		       dt / 1000, min_us);
+		return 1;
+	}
+	printf("PASS slow_read (%" PRId64 " us)\n", dt / 1000);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	const char *name = getenv("PTP_NAME"), *v;
+
+	if (!name) {
+		fprintf(stderr, "ptp_test: PTP_NAME is not set\n");
+		return 2;
+	}
+	ptp_index = find_clock(name);
+	if (ptp_index < 0) {
+		printf("FAIL find_clock: no PTP clock named '%s' in /sys/class/ptp\n", name);
+		return 1;
+	}
+	snprintf(dev_path, sizeof(dev_path), "/dev/ptp%d", ptp_index);
+	v = getenv("PTP_OFFSET_NS");
+	want_offset = v ? strtoll(v, NULL, 0) : 0;
+	v = getenv("PTP_SOURCE");
+	if (v && !strcmp(v, "raw"))
+		source_clock = CLOCK_MONOTONIC_RAW;
+	v = getenv("PTP_EXACT");
+	exact = v && atoi(v);
+	v = getenv("PTP_XTS");
+	want_xts = v ? atoi(v) : -1;
+
+	if (argc >= 3 && !strcmp(argv[1], "errno"))
+		return expect_errno(atoi(argv[2]));
+	if (argc >= 3 && !strcmp(argv[1], "hammer"))
+		return hammer(atoi(argv[2]));
+	if (argc >= 3 && !strcmp(argv[1], "read"))
+		return slow_read(atol(argv[2]));
+	if (want_xts < 0) {
+		fprintf(stderr, "ptp_test: PTP_XTS is not set\n");
+		return 2;
+	}
+	return run_suite();
+}

@@ -1,0 +1,117 @@
+#!/bin/bash
+# Judge one guest run from its logs (used by run.sh; also works on saved logs).
+#
+# Usage: parse.sh --series S --console FILE --results FILE [options]
+#   --label TEXT        summary label (default: the series)
+#   --qemu-rc N         exit status of `timeout … qemu` (124/137: timed out)
+#   --timeout N         the time bound that applied (for the message)
+#   --allow-log ERE     kernel-log lines matching ERE are not failures; repeatable
+#   --qemu-err FILE     QEMU's stderr (quoted when QEMU itself failed)
+#
+# Prints the guest's PASS/FAIL/SKIP lines as "PASS S/name", "FAIL S/name: reason",
+# host-side failures as "FAIL boot S: …" / "FAIL kernel-log S: …", then
+# "vmtest LABEL: N passed, N failed, N skipped". Exit status 1 on any failure.
+set -euo pipefail
+
+SERIES= CONSOLE= RESULTS= LABEL= QEMU_RC=0 TIMEOUT=? QEMU_ERR=/dev/null
+ALLOW=()
+
+# Kernel log lines that fail a run (ERE).
+BAD_RE='Oops|BUG:|WARNING:|Call Trace|soft lockup|hard LOCKUP|self-detected stall|rcu: INFO|'
+BAD_RE+='KASAN|UBSAN|general protection fault|kernel BUG|list_del corruption|'
+BAD_RE+='list_add corruption|refcount_t:|blocked for more than|Kernel panic'
+
+while (($#)); do
+	case $1 in
+	--series) SERIES=$2 ;;
+	--console) CONSOLE=$2 ;;
+	--results) RESULTS=$2 ;;
+	--label) LABEL=$2 ;;
+	--qemu-rc) QEMU_RC=$2 ;;
+	--timeout) TIMEOUT=$2 ;;
+	--allow-log) ALLOW+=("$2") ;;
+	--qemu-err) QEMU_ERR=$2 ;;
+	*) echo "parse.sh: unknown argument $1" >&2; exit 2 ;;
+	esac
+	shift 2
+done
+[[ -n $SERIES && -f $CONSOLE && -f $RESULTS ]] || { echo "parse.sh: missing arguments" >&2; exit 2; }
+LABEL=${LABEL:-$SERIES}
+ALLOW_RE=$(IFS='|'; echo "${ALLOW[*]:-}")
+
+# Serial lines end in \r\n; the results channel may also carry kernel-style lines.
+clean() { tr -d '\r' <"$1"; }
+
+# results_lines: PASS/FAIL/SKIP lines, normalised and prefixed with the series.
+# A SKIP must carry a reason; a FAIL without one gets "(no reason given)".
+result_lines() {
+	clean "$RESULTS" | awk -v s="$SERIES" '
+		/^PASS / { sub(/^PASS +/, ""); print "PASS " s "/" $0; next }
+		/^SKIP / {
+			sub(/^SKIP +/, "")
+			if (index($0, ": ") && substr($0, index($0, ": ") + 2) ~ /[^ ]/) print "SKIP " s "/" $0
+			else print "FAIL " s "/" $0 ": SKIP without a reason"
+			next
+		}
+		/^FAIL / {
+			sub(/^FAIL +/, "")
+			if (index($0, ": ")) print "FAIL " s "/" $0
+			else print "FAIL " s "/" $0 ": (no reason given)"
+		}'
+}
+
+# kernel_log: the guest kernel log. The dmesg dump is complete when present;
+# otherwise (crash, timeout) fall back to what reached the console.
+kernel_log() {
+	if clean "$RESULTS" | grep -q '^ptpvm: dmesg-end'; then
+		clean "$RESULTS" | sed -n '/^ptpvm: dmesg-begin/,/^ptpvm: dmesg-end/p' | sed '1d;$d'
+	else
+		clean "$CONSOLE"
+	fi
+}
+
+# scan_log: first bad kernel-log line with 3 lines before and 20 after, and the
+# test that was running (from the "ptpvm: begin NAME" lines /init puts in kmsg).
+scan_log() {
+	kernel_log | awk -v bad="$BAD_RE" -v allow="$ALLOW_RE" '
+		/\] ptpvm: begin / { test = $NF }
+		/\] ptpvm: end / { test = "" }
+		{ ring[NR % 4] = $0 }
+		found && NR <= stop { print "    " $0; next }
+		found { exit }
+		!found && $0 ~ bad && !($0 ~ /\] ptpvm: /) && !(allow != "" && $0 ~ allow) {
+			found = 1; stop = NR + 20
+			print (test != "" ? "during test " test : "outside tests") ": " $0
+			for (i = NR - 3; i < NR; i++) if (i > 0) print "    " ring[i % 4]
+			print "    " $0
+		}'
+}
+
+main() {
+	local pass fail skip out report
+	out=$(result_lines)
+	[[ -z $out ]] || echo "$out"
+	pass=$(grep -c '^PASS ' <<<"$out" || true)
+	fail=$(grep -c '^FAIL ' <<<"$out" || true)
+	skip=$(grep -c '^SKIP ' <<<"$out" || true)
+	if [[ $QEMU_RC == 124 || $QEMU_RC == 137 ]]; then
+		echo "FAIL boot $SERIES: timed out after $TIMEOUT s"
+		fail=$((fail + 1))
+	elif [[ $QEMU_RC != 0 ]]; then
+		echo "FAIL boot $SERIES: qemu exited with status $QEMU_RC: $(tail -n 2 "$QEMU_ERR" | tr '\n' ' ')"
+		fail=$((fail + 1))
+	elif ! clean "$RESULTS" | grep -q '^ptpvm: end-of-run'; then
+		echo "FAIL boot $SERIES: end marker missing (guest crashed, panicked or powered off early)"
+		fail=$((fail + 1))
+	fi
+	report=$(scan_log)
+	if [[ -n $report ]]; then
+		echo "FAIL kernel-log $SERIES: ${report%%$'\n'*}"
+		[[ $report != *$'\n'* ]] || echo "${report#*$'\n'}"
+		fail=$((fail + 1))
+	fi
+	echo "vmtest $LABEL: $pass passed, $fail failed, $skip skipped"
+	((fail == 0))
+}
+
+main
