@@ -41,8 +41,10 @@ CACHE=$(realpath -m "${PTP_PURE_CACHE:-/var/cache/ptp-pure}")
 MIRROR=${PTP_PURE_MIRROR:-http://deb.debian.org}
 KEYRING=/usr/share/keyrings/debian-archive-keyring.gpg
 APT=$CACHE/apt
-STAMP=$APT/update.stamp
+STAMP=$APT/update.stamp        # last successful index refresh
+TRIED=$APT/update.tried        # last refresh attempt
 INDEX_MAX_AGE=$((24 * 3600))
+RETRY_AGE=3600                 # after a failed (offline) refresh
 SERIES_ALL="5.10 6.1 6.12 7 s390x"
 CHROOT_PKGS=gcc-14,make,binutils,libelf-dev,dwarves,bc,kmod
 SELF=$(realpath "$0")
@@ -163,34 +165,42 @@ apt_setup() {
 	fi
 }
 
+# age_below FILE SECONDS
+age_below() {
+	[[ -f $1 ]] || return 1
+	(($(date +%s) - $(stat -c %Y "$1") < $2))
+}
+
+# Indexes need no refresh: refreshed within 24 h, or a refresh failed less
+# than an hour ago (offline; do not slow every run down with retries).
 index_fresh() {
-	[[ -f $STAMP ]] || return 1
-	local now mt
-	now=$(date +%s)
-	mt=$(stat -c %Y "$STAMP")
-	((now - mt < INDEX_MAX_AGE))
+	age_below "$STAMP" "$INDEX_MAX_AGE" || age_below "$TRIED" "$RETRY_AGE"
 }
 
 # apt-get update, tolerating failures of individual indexes (mirror syncs,
-# a missing architecture).  The stamp is set if the network answered at all,
-# so an offline run keeps using the old indexes and tries again next time.
+# a missing architecture): apt-get exits 0 even if every fetch failed, so
+# judge by its Hit/Get and Err lines.  The stamp is set if the network
+# answered at all; an offline run keeps using the cached indexes and tries
+# again next time.
 apt_update() {
-	local out i
-	for i in 1 2; do
-		log "refreshing Debian package indexes (attempt $i)"
-		if out=$(apt-get "${APT_OPTS[@]}" -q update 2>&1); then
+	local out='' try
+	UPDATED=1
+	touch "$TRIED"
+	for try in "" " (retry)"; do
+		log "refreshing Debian package indexes$try"
+		out=$(apt-get "${APT_OPTS[@]}" -q update 2>&1) || true
+		if ! grep -qE '^(Err:|E:|W: Failed|W: Some index)' <<<"$out"; then
 			touch "$STAMP"
-			UPDATED=1
 			return 0
 		fi
-		grep -E '^(E|W|Err):' <<<"$out" | head -n 10 >&2 || true
+		grep -E '^(E|W):' <<<"$out" | head -n 5 >&2 || true
+		grep -qE '^(Hit|Get):' <<<"$out" || break   # nothing answered
 	done
-	UPDATED=1
 	if grep -qE '^(Hit|Get):' <<<"$out"; then
-		log "some indexes failed to download; continuing with what we have"
+		log "some indexes failed to download; continuing with the rest"
 		touch "$STAMP"
 	else
-		log "warning: package index refresh failed (offline?); using cached indexes"
+		log "warning: index refresh failed (offline?); using the cached indexes"
 	fi
 }
 
@@ -209,6 +219,7 @@ refresh_and_restart() {
 	((UPDATED == 0)) || die "$1"
 	log "$1; refreshing indexes and retrying"
 	apt_update
+	cleanup   # exec skips the EXIT trap
 	KCACHE_UPDATED=1 KCACHE_LOCKED=$LOCKED exec "$SELF" "${ORIG_ARGS[@]}"
 }
 
@@ -307,7 +318,6 @@ download() {
 	shift
 	log "downloading $*"
 	if ! (cd "$dir" && apt-get "${APT_OPTS[@]}" -q download "$@" >&2); then
-		rm -f "$CACHE/state/"*.env
 		refresh_and_restart "download of $* failed"
 	fi
 }
@@ -564,7 +574,10 @@ cmd_run() {
 	shift
 	while (($#)); do
 		case $1 in
-		--bind) binds+=("$(realpath "$2")"); shift 2 ;;
+		--bind)
+			[[ $# -ge 2 && -d $2 ]] || die "run: --bind needs a directory"
+			binds+=("$(realpath "$2")")
+			shift 2 ;;
 		--) shift; break ;;
 		*) die "run: expected --bind DIR or -- before the command" ;;
 		esac

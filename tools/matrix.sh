@@ -8,7 +8,8 @@
 # For each series the sources (git-tracked plus untracked-but-not-ignored
 # files) are copied into a fresh $CACHE/build/KREL/src, then
 #   make -C src KDIR=$KDIR [CC=$KCC] [ARCH=$KARCH CROSS_COMPILE=$KCROSS] \
-#        PTP_PURE_WERROR=1 modules
+#        PTP_PURE_WERROR=1 PTP_PURE_TESTMOD=1 modules
+#        (the test backend is built too: the VM tests load it)
 # runs (inside the build chroot for series 7, via `kcache.sh run`), logging
 # to $CACHE/build/KREL/build.log.  A kernel fails if make fails, or if the
 # log has a compiler "warning:" or modpost "WARNING:" line, or if no .ko
@@ -74,7 +75,7 @@ build_series() {
 		echo "FAIL matrix $s ($krel): cannot copy $SRC_ROOT to $dir/src"
 		return 1
 	fi
-	mk=(make -j"$JOBS" -C "$dir/src" KDIR="$KDIR" PTP_PURE_WERROR=1)
+	mk=(make -j"$JOBS" -C "$dir/src" KDIR="$KDIR" PTP_PURE_WERROR=1 PTP_PURE_TESTMOD=1)
 	[[ -z $KCC ]] || mk+=(CC="$KCC")
 	[[ -z $KCROSS ]] || mk+=(ARCH="$KARCH" CROSS_COMPILE="$KCROSS")
 	mk+=(modules)

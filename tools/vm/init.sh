@@ -32,7 +32,8 @@ mount_fs() {
 }
 
 parse_cmdline() {
-	for arg in $(cat /proc/cmdline); do
+	read -r cmdline </proc/cmdline
+	for arg in $cmdline; do
 		case $arg in
 		ptpvm.mode=*) MODE=${arg#*=} ;;
 		ptpvm.out=*) OUT=${arg#*=} ;;
@@ -82,26 +83,42 @@ count_results() {
 	S=$(grep -c '^SKIP ' "$1")
 }
 
-# run_test PATH: run one test bounded by $TT seconds, stream its output, and
-# synthesize a FAIL when it failed silently or timed out.
+# run_test PATH: run one test in its own session, bounded by $TT seconds, stream
+# its output, and synthesize a FAIL when it failed silently or timed out.
+# Everything left in the test's process group (daemons, sleeps) is killed after
+# it, so a test cannot block the run or leak into the next test.
 run_test() {
 	t=$1 name=${1##*/}
 	work=/tmp/work/$name out=/tmp/out/$name
 	mkdir -p "$work" /tmp/out
+	rm -f /tmp/out/fifo /tmp/out/timedout
+	mkfifo /tmp/out/fifo
 	say "$MARK begin $name"
 	kmsg "begin $name"
 	t0=$(uptime_s)
-	# busybox timeout sends TERM after $TT s, then KILL 5 s later.
-	{
-		(cd "$work" && exec timeout -s TERM -k 5 "$TT" "$t" </dev/null)
-		echo $? >/tmp/out/rc
-	} 2>&1 | tee "$out" >&3
-	rc=$(cat /tmp/out/rc)
+	tee "$out" </tmp/out/fifo >&3 &
+	teepid=$!
+	# Not a group leader here, so busybox setsid calls setsid() and execs in
+	# place: $pid is the test itself and also its process group id.
+	(cd "$work" && exec setsid "$t" </dev/null >/tmp/out/fifo 2>&1) &
+	pid=$!
+	(
+		sleep "$TT"
+		touch /tmp/out/timedout
+		kill -TERM -"$pid"
+		sleep 5
+		kill -KILL -"$pid"
+	) 2>/dev/null &
+	wd=$!
+	wait "$pid"
+	rc=$?
+	kill "$wd" 2>/dev/null
+	kill -KILL -"$pid" 2>/dev/null
+	wait "$teepid"
 	t1=$(uptime_s)
 	dt=$(awk "BEGIN { printf \"%.1f\", $t1 - $t0 }")
 	count_results "$out"
-	timedout=$(awk "BEGIN { print ($t1 - $t0 >= $TT) ? 1 : 0 }")
-	if [ "$rc" != 0 ] && [ "$timedout" = 1 ]; then
+	if [ -e /tmp/out/timedout ]; then
 		say "FAIL $name: timed out after $TT s (exit status $rc)"
 		F=$((F + 1))
 	elif [ "$rc" != 0 ] && [ "$F" = 0 ]; then
@@ -127,7 +144,7 @@ run_tests() {
 		*) continue ;;
 		esac
 		case $t in *.conf | *.txt | *.md) continue ;; esac
-		[ -f "$t" ] && [ -x "$t" ] || continue
+		if [ ! -f "$t" ] || [ ! -x "$t" ]; then continue; fi
 		run_test "$t"
 	done
 }

@@ -12,9 +12,6 @@ CACHE=${PTP_PURE_CACHE:-/var/cache/ptp-pure}
 VM_CACHE=$CACHE/vm
 KCACHE=${PTPVM_KCACHE:-$REPO_DIR/tools/kcache.sh}
 
-# Markers the guest /init writes on the results channel (see README.md).
-MARK=ptpvm:
-
 die() { printf '%s: error: %s\n' "${0##*/}" "$*" >&2; exit 2; }
 note() { [[ ${PTPVM_QUIET:-0} == 1 ]] || printf '%s: %s\n' "${0##*/}" "$*" >&2; }
 
@@ -35,7 +32,7 @@ kcache_image() {
 	local out
 	[[ -x $KCACHE ]] || die "kernel cache tool $KCACHE not found (set PTPVM_KCACHE)"
 	out=$("$KCACHE" image "$1") || die "$KCACHE image $1 failed"
-	KREL= VMLINUZ= MODROOT=
+	KREL='' VMLINUZ='' MODROOT=''
 	eval "$out"
 	[[ -n $KREL && -f $VMLINUZ && -d $MODROOT/lib/modules/$KREL ]] ||
 		die "$KCACHE image $1 gave unusable output: $out"

@@ -21,13 +21,13 @@
 #   --compress gzip|none  compression of the per-run archive (default none: faster boot)
 #   --init FILE           use FILE as /init instead of tools/vm/init.sh
 set -euo pipefail
-# shellcheck source=tools/vm/lib.sh
+# shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 # Bump when the layout of the base archive changes.
 BASE_VERSION=1
 
-OUT= KREL= MODROOT= ARCH=x86_64 MODDIR= LOAD=all TESTS= CHRONY=0 COMPRESS=none
+OUT='' KREL='' MODROOT='' ARCH=x86_64 MODDIR='' LOAD=all TESTS='' CHRONY=0 COMPRESS=none
 INIT=$VM_DIR/init.sh
 KMODS=(ptp pps_core)
 FILES=() OVERLAYS=() ELFS=()
@@ -251,7 +251,8 @@ decompress_ko() {
 
 # stage_modules STAGE: kernel modules + ours + modules.dep; writes /etc/ptpvm/load.
 stage_modules() {
-	local stage=$1 kdir=$stage/lib/modules/$KREL depfile ko rel dest
+	local stage=$1 depfile ko rel dest kdir
+	kdir=$stage/lib/modules/$KREL
 	local -a ours=() want=() missing=()
 	local -A have=()
 	mkdir -p "$kdir/extra" "$stage/etc/ptpvm"
@@ -293,7 +294,7 @@ stage_modules() {
 	case $LOAD in
 	all) printf '%s\n' "${ours[@]}" ;;
 	none) ;;
-	*) tr ', ' '\n\n' <<<"$LOAD" ;;
+	*) tr -s ', ' '\n' <<<"$LOAD" ;;
 	esac >"$stage/etc/ptpvm/load"
 }
 

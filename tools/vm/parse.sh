@@ -13,7 +13,7 @@
 # "vmtest LABEL: N passed, N failed, N skipped". Exit status 1 on any failure.
 set -euo pipefail
 
-SERIES= CONSOLE= RESULTS= LABEL= QEMU_RC=0 TIMEOUT=? QEMU_ERR=/dev/null
+SERIES='' CONSOLE='' RESULTS='' LABEL='' QEMU_RC=0 TIMEOUT=unknown QEMU_ERR=/dev/null
 ALLOW=()
 
 # Kernel log lines that fail a run (ERE).
@@ -70,32 +70,45 @@ kernel_log() {
 	fi
 }
 
-# scan_log: first bad kernel-log line with 3 lines before and 20 after, and the
-# test that was running (from the "ptpvm: begin NAME" lines /init puts in kmsg).
+# scan_log: one line per test (or "outside tests") whose kernel log matched
+# BAD_RE: "<where>: <first bad line>". The first incident is followed by its
+# context: 3 lines before and 20 after, indented. Tests are attributed from the
+# "ptpvm: begin/end NAME" lines /init writes to /dev/kmsg.
 scan_log() {
 	kernel_log | awk -v bad="$BAD_RE" -v allow="$ALLOW_RE" '
-		/\] ptpvm: begin / { test = $NF }
-		/\] ptpvm: end / { test = "" }
+		/\] ptpvm: begin / { test = $NF; next }
+		/\] ptpvm: end / { test = ""; next }
 		{ ring[NR % 4] = $0 }
-		found && NR <= stop { print "    " $0; next }
-		found { exit }
-		!found && $0 ~ bad && !($0 ~ /\] ptpvm: /) && !(allow != "" && $0 ~ allow) {
-			found = 1; stop = NR + 20
-			print (test != "" ? "during test " test : "outside tests") ": " $0
-			for (i = NR - 3; i < NR; i++) if (i > 0) print "    " ring[i % 4]
-			print "    " $0
+		ctx && NR <= stop { print "    " $0 }
+		$0 ~ bad && !(allow != "" && $0 ~ allow) {
+			where = test != "" ? "during test " test : "outside tests"
+			if (where in seen) next
+			seen[where] = 1
+			print where ": " $0
+			if (!ctx) {
+				ctx = 1; stop = NR + 20
+				for (i = NR - 3; i <= NR; i++) if (i > 0) print "    " ring[i % 4]
+			}
 		}'
 }
 
+# running_test: " (during test NAME)" if a test began but did not end.
+running_test() {
+	clean "$RESULTS" | awk '
+		/^ptpvm: begin / { t = $3 }
+		/^ptpvm: end / { t = "" }
+		END { if (t != "") print " (during test " t ")" }'
+}
+
 main() {
-	local pass fail skip out report
+	local pass fail skip out line
 	out=$(result_lines)
 	[[ -z $out ]] || echo "$out"
 	pass=$(grep -c '^PASS ' <<<"$out" || true)
 	fail=$(grep -c '^FAIL ' <<<"$out" || true)
 	skip=$(grep -c '^SKIP ' <<<"$out" || true)
 	if [[ $QEMU_RC == 124 || $QEMU_RC == 137 ]]; then
-		echo "FAIL boot $SERIES: timed out after $TIMEOUT s"
+		echo "FAIL boot $SERIES: timed out after $TIMEOUT s$(running_test)"
 		fail=$((fail + 1))
 	elif [[ $QEMU_RC != 0 ]]; then
 		echo "FAIL boot $SERIES: qemu exited with status $QEMU_RC: $(tail -n 2 "$QEMU_ERR" | tr '\n' ' ')"
@@ -104,12 +117,14 @@ main() {
 		echo "FAIL boot $SERIES: end marker missing (guest crashed, panicked or powered off early)"
 		fail=$((fail + 1))
 	fi
-	report=$(scan_log)
-	if [[ -n $report ]]; then
-		echo "FAIL kernel-log $SERIES: ${report%%$'\n'*}"
-		[[ $report != *$'\n'* ]] || echo "${report#*$'\n'}"
-		fail=$((fail + 1))
-	fi
+	while IFS= read -r line; do
+		if [[ $line == "    "* ]]; then
+			echo "$line"
+		else
+			echo "FAIL kernel-log $SERIES: $line"
+			fail=$((fail + 1))
+		fi
+	done < <(scan_log)
 	echo "vmtest $LABEL: $pass passed, $fail failed, $skip skipped"
 	((fail == 0))
 }

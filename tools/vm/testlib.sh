@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # Optional helpers for guest tests (POSIX sh / busybox ash):
 #   . /lib/ptpvm/testlib.sh
 # Installed as /lib/ptpvm/testlib.sh by mkinitramfs.sh. Tests may also print

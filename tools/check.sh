@@ -1,0 +1,70 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# `make check`: everything CI runs, in order of increasing cost.  Each stage
+# prints "<stage>: N passed, N failed"; this script adds them up and ends with
+# one "N passed, N failed, N skipped" line.  Exits non-zero if anything failed.
+#
+# CHECK_STAGES selects stages (default: all); SERIES selects kernels.
+set -uo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top" || exit 1
+: "${PTP_PURE_CACHE:=/var/cache/ptp-pure}"
+export PTP_PURE_CACHE
+
+stages=${CHECK_STAGES:-deps unit style matrix sparse vmtest}
+logdir="$PTP_PURE_CACHE/logs/check"
+mkdir -p "$logdir"
+
+total_pass=0
+total_fail=0
+total_skip=0
+failed_stages=()
+
+# stage NAME CMD...: run a stage, stream its output, add up its counts.
+stage() {
+	local name=$1 log="$logdir/$1.log" t0 rc p f s line
+	shift
+	echo "=== $name: $*"
+	t0=$(date +%s)
+	"$@" 2>&1 | tee "$log"
+	rc=${PIPESTATUS[0]}
+	p=0 f=0 s=0
+	# Check's summary ("Checks: N, Failures: N, Errors: N") or ours.
+	while read -r line; do
+		if [[ $line =~ Checks:\ ([0-9]+),\ Failures:\ ([0-9]+),\ Errors:\ ([0-9]+) ]]; then
+			p=$((p + BASH_REMATCH[1] - BASH_REMATCH[2] - BASH_REMATCH[3]))
+			f=$((f + BASH_REMATCH[2] + BASH_REMATCH[3]))
+		fi
+	done <"$log"
+	line=$(grep -E '^([a-z0-9]+: )?[0-9]+ passed, [0-9]+ failed' "$log" | tail -n 1)
+	if [[ $line =~ ([0-9]+)\ passed,\ ([0-9]+)\ failed(,\ ([0-9]+)\ skipped)? ]]; then
+		p=$((p + BASH_REMATCH[1]))
+		f=$((f + BASH_REMATCH[2]))
+		s=$((s + ${BASH_REMATCH[4]:-0}))
+	fi
+	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+		f=1	# a stage that failed without saying what
+	fi
+	[ "$f" -gt 0 ] && failed_stages+=("$name")
+	total_pass=$((total_pass + p))
+	total_fail=$((total_fail + f))
+	total_skip=$((total_skip + s))
+	echo "=== $name: exit $rc, $p passed, $f failed, $s skipped ($(($(date +%s) - t0)) s; log $log)"
+}
+
+for st in $stages; do
+	case $st in
+	deps) stage deps tools/deps.sh ;;
+	unit) stage unit make -s unit ;;
+	style) stage style tools/style.sh ;;
+	matrix) stage matrix tools/matrix.sh ${SERIES:-} ;;
+	sparse) stage sparse tools/sparse.sh ;;
+	vmtest) stage vmtest tools/vmtest.sh ${SERIES:-} ;;
+	*) echo "check: unknown stage $st"; total_fail=$((total_fail + 1)) ;;
+	esac
+done
+
+[ ${#failed_stages[@]} -gt 0 ] && echo "check: failed stages: ${failed_stages[*]}"
+echo "$total_pass passed, $total_fail failed, $total_skip skipped"
+[ "$total_fail" -eq 0 ]

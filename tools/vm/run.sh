@@ -1,0 +1,359 @@
+#!/bin/bash
+# Boot one test guest (Debian kernel + our modules in an initramfs) and judge it.
+#
+# Usage: run.sh --series S [--modules DIR] [--tests DIR] [options]
+#   --series S          kernel series for tools/kcache.sh image: 5.10 6.1 6.12 7 s390x
+#   --modules DIR       our built modules (DIR/*.ko), loaded at boot (see --load)
+#   --tests DIR         test suite: executables NN-name, optional DIR/vm.conf
+#   --timeout N         bound for the whole boot in seconds (default 120;
+#                       3600 with --interactive)
+#   --test-timeout N    bound for each test inside the guest (default 60)
+#   --qemu-arg ARG      extra QEMU argument; repeatable
+#   --append ARG        extra kernel command-line argument; repeatable
+#   --machine M         x86 machine (default q35), e.g. "pc,vmport=on"
+#   --mem MB, --smp N   guest size (default 512, 2)
+#   --accel auto|kvm|tcg  default auto: KVM if a probe boot works (cached per host boot)
+#   --boot auto|pvh|bzimage  x86: boot the extracted vmlinux via PVH (auto, much
+#                       faster under TCG) or the compressed bzImage
+#   --with-chrony       add chronyd/chronyc to the guest
+#   --kmod NAME, --load LIST|none, --file SRC:DEST, --elf SRC[:DEST], --overlay DIR
+#                       passed to mkinitramfs.sh
+#   --host-cmd CMD      run `bash -c CMD` on the host while the guest runs (killed after)
+#   --allow-log ERE     kernel-log lines matching ERE do not fail the run; repeatable
+#   --name NAME         log name (default: basename of --tests); --label TEXT summary label
+#   --log FILE          log path (default $CACHE/logs/<series>-<name>.log)
+#   --interactive       busybox shell on this terminal after loading the modules
+#                       (Ctrl-A x quits QEMU)
+#   --verbose           stream the guest's results channel while it runs
+#   --keep              keep the run directory (initrd, raw logs)
+# In --qemu-arg, --append and --host-cmd, @RUNDIR@ is the per-run temporary
+# directory and @SUITE@ the absolute --tests directory.
+# vm.conf in the test suite: one option per line without the leading "--"
+# ("qemu-arg -device", "append memmap=4K$0xfeffb000", "with-chrony", "series 6.1 7",
+# "timeout 300"); "series" limits the suite to the listed series (else all SKIP).
+set -euo pipefail
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+SERIES='' MODDIR='' TESTS='' TIMEOUT='' TT=60 MACHINE=q35 MEM=512 SMP=2 ACCEL=${PTP_PURE_ACCEL:-auto}
+BOOT=auto CHRONY=0 INTERACTIVE=0 VERBOSE=0 KEEP=0 NAME='' LABEL='' LOG='' HOST_CMD='' SUITE_SERIES=''
+QEMU_ARGS=() APPEND=() MK_ARGS=() ALLOW=()
+KVM_PROBE_TIMEOUT=${PTP_PURE_KVM_PROBE_TIMEOUT:-20}
+
+usage() { sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit "${1:-2}"; }
+
+# parse_opt NAME [VALUE]: apply one option; returns the number of words used.
+parse_opt() {
+	local opt=$1 val=${2-}
+	case $opt in
+	with-chrony) CHRONY=1; return 1 ;;
+	interactive) INTERACTIVE=1; return 1 ;;
+	verbose) VERBOSE=1; return 1 ;;
+	keep) KEEP=1; return 1 ;;
+	h | help) usage 0 ;;
+	esac
+	[[ $# == 2 ]] || die "--$opt needs an argument"
+	case $opt in
+	series) SERIES=$val ;;
+	modules) MODDIR=$val ;;
+	tests) TESTS=$val ;;
+	timeout) TIMEOUT=$val ;;
+	test-timeout) TT=$val ;;
+	qemu-arg) QEMU_ARGS+=("$val") ;;
+	append) APPEND+=("$val") ;;
+	machine) MACHINE=$val ;;
+	mem) MEM=$val ;;
+	smp) SMP=$val ;;
+	accel) ACCEL=$val ;;
+	boot) BOOT=$val ;;
+	kmod | load | file | elf | overlay) MK_ARGS+=("--$opt" "$val") ;;
+	host-cmd) HOST_CMD=$val ;;
+	allow-log) ALLOW+=(--allow-log "$val") ;;
+	name) NAME=$val ;;
+	label) LABEL=$val ;;
+	log) LOG=$val ;;
+	*) die "unknown option --$opt (see --help)" ;;
+	esac
+	return 2
+}
+
+parse_args() {
+	local n
+	while (($#)); do
+		[[ $1 == --* ]] || die "unexpected argument: $1"
+		if (($# >= 2)) && [[ $2 != --* || $1 =~ ^--(qemu-arg|append)$ ]]; then
+			parse_opt "${1#--}" "$2" && n=0 || n=$?
+		else
+			parse_opt "${1#--}" && n=0 || n=$?
+		fi
+		shift "$n"
+	done
+}
+
+# read_suite_conf FILE: vm.conf lines are options without "--"; "series" is special.
+read_suite_conf() {
+	local key val
+	while read -r key val || [[ -n $key ]]; do
+		[[ -z $key || $key == \#* ]] && continue
+		if [[ $key == series ]]; then
+			SUITE_SERIES=$val
+		elif [[ -n $val ]]; then
+			parse_opt "$key" "$val" || true
+		else
+			parse_opt "$key" || true
+		fi
+	done <"$1"
+}
+
+find_tests_arg() {
+	while (($# >= 2)); do
+		[[ $1 != --tests ]] || { echo "$2"; return; }
+		shift
+	done
+}
+
+subst() {
+	local s=${1//@RUNDIR@/$RUNDIR}
+	echo "${s//@SUITE@/$TESTS}"
+}
+
+# ---------------------------------------------------------------- kernel image
+
+# pvh_kernel VMLINUZ: prints a cached uncompressed vmlinux with a PVH entry note,
+# or nothing. Under TCG the in-guest decompression of an XZ bzImage costs ~4.5 s.
+pvh_kernel() {
+	local z=$1 out off magic
+	out=$VM_CACHE/vmlinux/$(basename "$z")-$(sha256sum <"$z" | cut -c1-16).elf
+	if [[ -s $out ]]; then
+		echo "$out"
+		return
+	fi
+	[[ -f $out.nopvh ]] && return
+	mkdir -p "${out%/*}"
+	note "extracting vmlinux from $(basename "$z") for PVH boot (once per kernel)"
+	# Same approach as the kernel's scripts/extract-vmlinux: try each magic.
+	for magic in '\xfd7zXZ\x00:xz -dc' '\x28\xb5\x2f\xfd:zstd -qdc' '\x1f\x8b\x08:gzip -dc'; do
+		for off in $(LC_ALL=C grep -obUaP "${magic%%:*}" "$z" | cut -d: -f1 | head -n 3); do
+			tail -c +$((off + 1)) "$z" | ${magic#*:} >"$out.tmp" 2>/dev/null || true
+			# XEN_ELFNOTE_PHYS32_ENTRY (0x12) is the PVH entry point.
+			if [[ $(head -c 4 "$out.tmp") == $'\x7fELF' ]] &&
+				readelf -n "$out.tmp" 2>/dev/null | grep -q '(0x00000012)'; then
+				atomic_mv "$out.tmp" "$out"
+				echo "$out"
+				return
+			fi
+		done
+	done
+	rm -f "$out.tmp"
+	touch "$out.nopvh"
+	note "no PVH-capable vmlinux in $(basename "$z"); booting the bzImage (slower)"
+}
+
+boot_kernel() {
+	local k=
+	if [[ $ARCH == x86_64 && $BOOT != bzimage ]]; then
+		k=$(pvh_kernel "$VMLINUZ")
+		[[ -n $k || $BOOT == auto ]] || die "--boot pvh: no PVH vmlinux for $KREL"
+	fi
+	echo "${k:-$VMLINUZ}"
+}
+
+# ---------------------------------------------------------------- QEMU command
+
+# qemu_base ACCEL CONSOLE_CHARDEV...: QEMU command for $ARCH into array Q.
+# Channel 1 is the kernel console, channel 2 (if given) the results channel.
+qemu_base() {
+	local accel=$1
+	shift
+	case $ARCH in
+	x86_64)
+		Q=(qemu-system-x86_64 -machine "$MACHINE")
+		if [[ $accel == kvm ]]; then Q+=(-accel kvm -cpu host); else Q+=(-accel tcg -cpu max); fi
+		Q+=(-chardev "$1" -device "isa-serial,chardev=c0")
+		[[ -z ${2-} ]] || Q+=(-chardev "$2" -device "isa-serial,chardev=c1")
+		CONSOLE=ttyS0 OUTDEV=/dev/ttyS1
+		;;
+	s390x)
+		Q=(qemu-system-s390x -machine s390-ccw-virtio -accel tcg -cpu max)
+		Q+=(-chardev "$1" -device "sclpconsole,chardev=c0")
+		[[ -z ${2-} ]] || Q+=(-chardev "$2" -device "sclplmconsole,chardev=c1")
+		CONSOLE=ttysclp0 OUTDEV=/dev/sclp_line0
+		;;
+	esac
+	command -v "${Q[0]}" >/dev/null || die "${Q[0]} not installed (apt-get install qemu-system-${Q[0]#qemu-system-})"
+	Q+=(-nodefaults -no-user-config -display none -no-reboot -nic none -m "$MEM" -smp "$SMP")
+}
+
+# ---------------------------------------------------------------- KVM probe
+
+# choose_accel: tcg or kvm. KVM is used only if a tiny guest boots under it;
+# the verdict is cached per host boot (a stock kernel can hang under some KVMs).
+choose_accel() {
+	case $ACCEL in tcg | kvm) echo "$ACCEL"; return ;; esac
+	if [[ $ARCH != x86_64 || ! -w /dev/kvm ]]; then
+		echo tcg
+		return
+	fi
+	local dir=/run/ptp-pure boot_id verdict=
+	boot_id=$(cat /proc/sys/kernel/random/boot_id)
+	mkdir -p "$dir"
+	exec 8>"$dir/kvm-probe.lock"
+	flock 8
+	if [[ -f $dir/kvm-probe ]]; then
+		read -r id verdict <"$dir/kvm-probe" || true
+		[[ $id == "$boot_id" ]] || verdict=
+	fi
+	if [[ -z $verdict ]]; then
+		verdict=$(kvm_probe)
+		echo "$boot_id $verdict" >"$dir/kvm-probe"
+	fi
+	exec 8>&-
+	echo "$verdict"
+}
+
+kvm_probe() {
+	local t0 rc=0 out=$RUNDIR/probe.out
+	note "probing KVM with a tiny guest (up to $KVM_PROBE_TIMEOUT s, once per host boot)"
+	t0=$(now_ms)
+	"$VM_DIR/mkinitramfs.sh" -o "$RUNDIR/probe.img" --krel "$KREL" --modroot "$MODROOT" \
+		--arch "$ARCH" --load none
+	qemu_base kvm "file,id=c0,path=$out"
+	Q+=(-kernel "$KERNEL" -initrd "$RUNDIR/probe.img")
+	Q+=(-append "console=$CONSOLE panic=-1 ptpvm.mode=probe")
+	timeout --kill-after=5 "$KVM_PROBE_TIMEOUT" "${Q[@]}" </dev/null >/dev/null 2>&1 || rc=$?
+	if ((rc == 0)) && grep -q 'ptpvm: probe-ok' "$out"; then
+		note "KVM works ($(($(now_ms) - t0)) ms)"
+		echo kvm
+	else
+		note "KVM unusable here (status $rc after $(($(now_ms) - t0)) ms): using TCG"
+		echo tcg
+	fi
+}
+
+# ---------------------------------------------------------------- run
+
+cleanup() {
+	[[ -z ${HOST_PID-} ]] || kill -- "-$HOST_PID" 2>/dev/null || true
+	[[ -z ${TAIL_PID-} ]] || kill "$TAIL_PID" 2>/dev/null || true
+	if ((KEEP)); then note "kept $RUNDIR"; else rm -rf "${RUNDIR:?}"; fi
+}
+
+start_host_cmd() {
+	[[ -n $HOST_CMD ]] || return 0
+	PTPVM_RUNDIR=$RUNDIR PTPVM_SUITE=$TESTS setsid bash -c "$(subst "$HOST_CMD")" \
+		>"$RUNDIR/host-cmd.log" 2>&1 &
+	HOST_PID=$!
+}
+
+# write_log: everything needed to debug a run in one file.
+write_log() {
+	{
+		echo "# ptp-pure vmtest $SERIES ($KREL) suite=${TESTS:-none} accel=$ACC"
+		echo "# $(date -u +%FT%TZ) elapsed ${ELAPSED_MS} ms, qemu status $QRC"
+		printf '# qemu:'
+		printf ' %q' "${Q[@]}"
+		echo
+		echo "===== parsed"
+		cat "$RUNDIR/parsed"
+		echo "===== console ($CONSOLE)"
+		tr -d '\r' <"$RUNDIR/console.log"
+		echo "===== results channel"
+		tr -d '\r' <"$RUNDIR/results.log"
+		echo "===== qemu stderr"
+		cat "$RUNDIR/qemu.err"
+		if [[ -f $RUNDIR/host-cmd.log ]]; then
+			echo "===== host-cmd"
+			cat "$RUNDIR/host-cmd.log"
+		fi
+	} >"$LOG"
+}
+
+main() {
+	# The suite's vm.conf first, then the command line so that it wins.
+	local suite
+	suite=$(find_tests_arg "$@")
+	if [[ -n $suite && -f $suite/vm.conf ]]; then read_suite_conf "$suite/vm.conf"; fi
+	parse_args "$@"
+	[[ -n $SERIES ]] || usage
+	if [[ -n $TESTS ]]; then
+		[[ -d $TESTS ]] || die "--tests $TESTS: not a directory"
+		TESTS=$(cd "$TESTS" && pwd)
+	fi
+	NAME=${NAME:-$(basename "${TESTS:-none}")}
+	LABEL=${LABEL:-$SERIES}
+	if [[ -n $SUITE_SERIES && " $SUITE_SERIES " != *" $SERIES "* ]]; then
+		echo "SKIP $SERIES/$NAME: suite runs only on series $SUITE_SERIES"
+		echo "vmtest $LABEL: 0 passed, 0 failed, 1 skipped"
+		return 0
+	fi
+	((INTERACTIVE)) && TIMEOUT=${TIMEOUT:-3600}
+	TIMEOUT=${TIMEOUT:-120}
+	ARCH=$(series_arch "$SERIES")
+	LOG=${LOG:-$CACHE/logs/$SERIES-$NAME.log}
+	mkdir -p "$(dirname "$LOG")" "$VM_CACHE"
+
+	RUNDIR=$(mktemp -d "${TMPDIR:-/tmp}/ptpvm.XXXXXX")
+	trap cleanup EXIT
+	kcache_image "$SERIES"
+	KERNEL=$(boot_kernel)
+	ACC=$(choose_accel)
+
+	local mk=(--krel "$KREL" --modroot "$MODROOT" --arch "$ARCH" "${MK_ARGS[@]}")
+	[[ -z $MODDIR ]] || mk+=(--modules "$MODDIR")
+	[[ -z $TESTS ]] || mk+=(--tests "$TESTS")
+	((CHRONY == 0)) || mk+=(--with-chrony)
+	"$VM_DIR/mkinitramfs.sh" -o "$RUNDIR/initrd.img" "${mk[@]}"
+
+	local append a
+	# panic=-1: a panic reboots at once and -no-reboot ends QEMU (the missing end
+	# marker then fails the run). Oopses do not panic, so later tests still run.
+	# cryptomgr.notests saves ~0.7 s of crypto self-tests under TCG.
+	append="panic=-1 cryptomgr.notests ptpvm.tt=$TT"
+	for a in "${APPEND[@]}"; do append+=" $(subst "$a")"; done
+	if ((INTERACTIVE)); then
+		qemu_base "$ACC" "stdio,id=c0,mux=on,signal=off"
+		Q+=(-mon "chardev=c0,mode=readline")
+		append="console=$CONSOLE $append ptpvm.mode=shell"
+	else
+		qemu_base "$ACC" "file,id=c0,path=$RUNDIR/console.log" "file,id=c1,path=$RUNDIR/results.log"
+		append="console=$CONSOLE $append ptpvm.out=$OUTDEV"
+	fi
+	for a in "${QEMU_ARGS[@]}"; do Q+=("$(subst "$a")"); done
+	Q+=(-kernel "$KERNEL" -initrd "$RUNDIR/initrd.img" -append "$append")
+
+	start_host_cmd
+	if ((INTERACTIVE)); then
+		# --foreground: QEMU must own the terminal to read from it.
+		timeout --foreground --kill-after=5 "$TIMEOUT" "${Q[@]}" || true
+		return 0
+	fi
+
+	note "booting $SERIES ($KREL, $ACC, timeout $TIMEOUT s)"
+	: >"$RUNDIR/console.log"
+	: >"$RUNDIR/results.log"
+	local t0
+	t0=$(now_ms)
+	QRC=0
+	timeout --kill-after=5 "$TIMEOUT" "${Q[@]}" </dev/null >/dev/null 2>"$RUNDIR/qemu.err" &
+	local qpid=$!
+	if ((VERBOSE)); then
+		tail -n +1 -F --pid="$qpid" -s 0.5 "$RUNDIR/results.log" 2>/dev/null | tr -d '\r' | sed 's/^/  | /' >&2 &
+		TAIL_PID=$!
+	fi
+	wait "$qpid" || QRC=$?
+	[[ -z ${TAIL_PID-} ]] || wait "$TAIL_PID" 2>/dev/null || true
+	TAIL_PID=
+	ELAPSED_MS=$(($(now_ms) - t0))
+	note "$SERIES: guest finished in $((ELAPSED_MS / 1000)).$(printf '%03d' $((ELAPSED_MS % 1000)) | cut -c1) s (status $QRC)"
+
+	local prc=0
+	"$VM_DIR/parse.sh" --series "$SERIES" --label "$LABEL" --console "$RUNDIR/console.log" \
+		--results "$RUNDIR/results.log" --qemu-rc "$QRC" --timeout "$TIMEOUT" \
+		--qemu-err "$RUNDIR/qemu.err" "${ALLOW[@]}" >"$RUNDIR/parsed" || prc=$?
+	cat "$RUNDIR/parsed"
+	write_log
+	if ((prc != 0)); then echo "log: $LOG"; fi
+	return "$prc"
+}
+
+main "$@"
