@@ -6,22 +6,23 @@
  * kernels lack is shimmed here, decided by compile probes (conftest/, results
  * in the generated ptp_pure_config.h), by macro existence and by
  * __has_include - never by version numbers, which are wrong for distribution
- * kernels with backports.  The one version check is the supported floor.
+ * kernels with backports.  The one version check, the supported floor, is
+ * a probe too.
  */
 #ifndef PTP_PURE_COMPAT_H
 #define PTP_PURE_COMPAT_H
 
-#include <linux/version.h>
 #include <linux/ktime.h>
 #include <linux/timekeeping.h>
 #include <linux/ptp_clock_kernel.h>
 #include "ptp_pure_config.h"
 
-#if LINUX_VERSION_CODE < KERNEL_VERSION(5, 10, 0)
+/* The supported floor, the one version check (conftest/probes/kernel_floor.c) */
+#ifndef HAVE_KERNEL_FLOOR
 #error "ptp-pure supports Linux 5.10 and newer"
 #endif
 
-#if __has_include(<linux/clocksource_ids.h>)
+#ifdef HAVE_CLOCKSOURCE_IDS_H
 #include <linux/clocksource_ids.h>
 #endif
 

@@ -312,115 +312,98 @@ static const char * const ptp_pure_counter_names[] = {
 	[PTP_PURE_COUNTER_ARM_ARCH] = "arm-arch-counter",
 };
 
-static const char *ptp_pure_name(const char * const *names, size_t n,
-				 unsigned int v)
+static ssize_t ptp_pure_emit_name(char *buf, const char * const *names,
+				  size_t n, unsigned int v)
 {
-	return v < n && names[v] ? names[v] : "invalid";
+	return sysfs_emit(buf, "%s\n", v < n && names[v] ? names[v] : "invalid");
 }
 
-#define PTP_PURE_NAME(tbl, v) ptp_pure_name(tbl, ARRAY_SIZE(tbl), v)
+enum ptp_pure_field {
+	PTP_PURE_FIELD_TIMESCALE,
+	PTP_PURE_FIELD_STATUS,
+	PTP_PURE_FIELD_LEAP,
+	PTP_PURE_FIELD_TAI_OFFSET,
+	PTP_PURE_FIELD_ERROR_BOUND,
+	PTP_PURE_FIELD_COUNTER,
+};
 
-/* Take a fresh sample for an attribute of the clock behind @dev. */
-static int ptp_pure_attr_sample(struct device *dev, struct ptp_pure_sample *s)
+struct ptp_pure_attribute {
+	struct device_attribute attr;
+	enum ptp_pure_field field;
+};
+
+/*
+ * Every attribute takes a fresh sample: the values follow the device, and
+ * information the backend does not give reads as -ENODATA.
+ */
+static ssize_t ptp_pure_attr_show(struct device *dev,
+				  struct device_attribute *attr, char *buf)
 {
-	struct ptp_pure_clock *clk = xa_load(&ptp_pure_clocks,
-					     MINOR(dev->devt));
+	enum ptp_pure_field field =
+		container_of(attr, struct ptp_pure_attribute, attr)->field;
+	struct ptp_pure_clock *clk = xa_load(&ptp_pure_clocks, MINOR(dev->devt));
+	struct ptp_pure_sample s;
+	int ret;
 
 	if (!clk)
 		return -ENODEV;
-	return ptp_pure_read(clk, s);
-}
-
-static ssize_t timescale_show(struct device *dev, struct device_attribute *a,
-			      char *buf)
-{
-	struct ptp_pure_sample s;
-	int ret = ptp_pure_attr_sample(dev, &s);
-
+	ret = ptp_pure_read(clk, &s);
 	if (ret)
 		return ret;
-	return sysfs_emit(buf, "%s\n",
-			  PTP_PURE_NAME(ptp_pure_timescale_names, s.timescale));
+
+	switch (field) {
+	case PTP_PURE_FIELD_TIMESCALE:
+		return ptp_pure_emit_name(buf, ptp_pure_timescale_names,
+					  ARRAY_SIZE(ptp_pure_timescale_names),
+					  s.timescale);
+	case PTP_PURE_FIELD_STATUS:
+		if (!(s.valid & PTP_PURE_VALID_STATUS))
+			s.status = PTP_PURE_STATUS_UNKNOWN;
+		return ptp_pure_emit_name(buf, ptp_pure_status_names,
+					  ARRAY_SIZE(ptp_pure_status_names),
+					  s.status);
+	case PTP_PURE_FIELD_LEAP:
+		if (!(s.valid & PTP_PURE_VALID_LEAP))
+			return -ENODATA;
+		return ptp_pure_emit_name(buf, ptp_pure_leap_names,
+					  ARRAY_SIZE(ptp_pure_leap_names), s.leap);
+	case PTP_PURE_FIELD_TAI_OFFSET:
+		if (!(s.valid & PTP_PURE_VALID_TAI_OFFSET))
+			return -ENODATA;
+		return sysfs_emit(buf, "%d\n", s.tai_offset);
+	case PTP_PURE_FIELD_ERROR_BOUND:
+		if (!(s.valid & PTP_PURE_VALID_ERROR_BOUND))
+			return -ENODATA;
+		return sysfs_emit(buf, "%llu\n",
+				  (unsigned long long)s.error_bound_ns);
+	case PTP_PURE_FIELD_COUNTER:
+		return ptp_pure_emit_name(buf, ptp_pure_counter_names,
+					  ARRAY_SIZE(ptp_pure_counter_names),
+					  s.counter_id);
+	}
+	return -EINVAL;
 }
-static DEVICE_ATTR_RO(timescale);
 
-static ssize_t status_show(struct device *dev, struct device_attribute *a,
-			   char *buf)
-{
-	struct ptp_pure_sample s;
-	int ret = ptp_pure_attr_sample(dev, &s);
+#define PTP_PURE_ATTR(_name, _field)					\
+	static struct ptp_pure_attribute ptp_pure_attr_##_name = {	\
+		.attr = __ATTR(_name, 0444, ptp_pure_attr_show, NULL),	\
+		.field = _field,					\
+	}
 
-	if (ret)
-		return ret;
-	if (!(s.valid & PTP_PURE_VALID_STATUS))
-		s.status = PTP_PURE_STATUS_UNKNOWN;
-	return sysfs_emit(buf, "%s\n",
-			  PTP_PURE_NAME(ptp_pure_status_names, s.status));
-}
-static DEVICE_ATTR_RO(status);
-
-static ssize_t leap_show(struct device *dev, struct device_attribute *a,
-			 char *buf)
-{
-	struct ptp_pure_sample s;
-	int ret = ptp_pure_attr_sample(dev, &s);
-
-	if (ret)
-		return ret;
-	if (!(s.valid & PTP_PURE_VALID_LEAP))
-		return -ENODATA;
-	return sysfs_emit(buf, "%s\n", PTP_PURE_NAME(ptp_pure_leap_names, s.leap));
-}
-static DEVICE_ATTR_RO(leap);
-
-static ssize_t tai_offset_show(struct device *dev, struct device_attribute *a,
-			       char *buf)
-{
-	struct ptp_pure_sample s;
-	int ret = ptp_pure_attr_sample(dev, &s);
-
-	if (ret)
-		return ret;
-	if (!(s.valid & PTP_PURE_VALID_TAI_OFFSET))
-		return -ENODATA;
-	return sysfs_emit(buf, "%d\n", s.tai_offset);
-}
-static DEVICE_ATTR_RO(tai_offset);
-
-static ssize_t error_bound_ns_show(struct device *dev,
-				   struct device_attribute *a, char *buf)
-{
-	struct ptp_pure_sample s;
-	int ret = ptp_pure_attr_sample(dev, &s);
-
-	if (ret)
-		return ret;
-	if (!(s.valid & PTP_PURE_VALID_ERROR_BOUND))
-		return -ENODATA;
-	return sysfs_emit(buf, "%llu\n", (unsigned long long)s.error_bound_ns);
-}
-static DEVICE_ATTR_RO(error_bound_ns);
-
-static ssize_t counter_show(struct device *dev, struct device_attribute *a,
-			    char *buf)
-{
-	struct ptp_pure_sample s;
-	int ret = ptp_pure_attr_sample(dev, &s);
-
-	if (ret)
-		return ret;
-	return sysfs_emit(buf, "%s\n",
-			  PTP_PURE_NAME(ptp_pure_counter_names, s.counter_id));
-}
-static DEVICE_ATTR_RO(counter);
+PTP_PURE_ATTR(timescale, PTP_PURE_FIELD_TIMESCALE);
+PTP_PURE_ATTR(status, PTP_PURE_FIELD_STATUS);
+PTP_PURE_ATTR(leap, PTP_PURE_FIELD_LEAP);
+PTP_PURE_ATTR(tai_offset, PTP_PURE_FIELD_TAI_OFFSET);
+PTP_PURE_ATTR(error_bound_ns, PTP_PURE_FIELD_ERROR_BOUND);
+PTP_PURE_ATTR(counter, PTP_PURE_FIELD_COUNTER);
 
 static struct attribute *ptp_pure_attrs[] = {
-	&dev_attr_timescale.attr,
-	&dev_attr_status.attr,
-	&dev_attr_leap.attr,
-	&dev_attr_tai_offset.attr,
-	&dev_attr_error_bound_ns.attr,
-	&dev_attr_counter.attr,
+	&ptp_pure_attr_timescale.attr.attr,
+	&ptp_pure_attr_status.attr.attr,
+	&ptp_pure_attr_leap.attr.attr,
+	&ptp_pure_attr_tai_offset.attr.attr,
+	&ptp_pure_attr_error_bound_ns.attr.attr,
+	&ptp_pure_attr_counter.attr.attr,
 	NULL,
 };
 

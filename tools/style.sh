@@ -26,7 +26,7 @@ for f in "${files[@]}"; do
 	if ! head -n1 "$f" | grep -q 'SPDX-License-Identifier: GPL-2.0'; then
 		out+=$'\n'"$f:1: missing SPDX-License-Identifier: GPL-2.0"
 	fi
-	doc=$(perl "$KSCRIPTS/kernel-doc" -none -Wall "$f" 2>&1) || true
+	doc=$(perl "$KSCRIPTS/kernel-doc" -v -none "$f" 2>&1 | grep -v ": info: " || true)
 	if [ -n "$out$doc" ] && [ -n "$(printf '%s%s' "$out" "$doc" | tr -d '[:space:]')" ]; then
 		echo "FAIL style $f"
 		printf '%s\n%s\n' "$out" "$doc" | sed '/^$/d' | head -n 40

@@ -41,24 +41,45 @@ static char *name = "pure_test";
 module_param(name, charp, 0444);
 MODULE_PARM_DESC(name, "clock name prefix; the clock index is appended");
 
-#define TEST_PARAM(type, var, mode, desc)				\
-	static type var[PTP_PURE_TEST_MAX];				\
-	module_param_array(var, type, NULL, mode);			\
-	MODULE_PARM_DESC(var, desc)
-
-TEST_PARAM(int, source, 0644, "0: CLOCK_REALTIME, 1: CLOCK_MONOTONIC_RAW");
-TEST_PARAM(long, offset_ns, 0644, "offset added to the source, ns");
-TEST_PARAM(int, paired, 0644, "pair samples with the TSC (clocksource tsc)");
-TEST_PARAM(int, timescale, 0644, "0: UTC, 1: TAI");
-TEST_PARAM(uint, valid, 0644, "PTP_PURE_VALID_* bits");
-TEST_PARAM(int, tai_offset, 0644, "TAI - UTC, seconds");
-TEST_PARAM(int, leap, 0644, "leap indicator");
-TEST_PARAM(int, status, 0644, "clock status");
-TEST_PARAM(ulong, error_bound_ns, 0644, "error bound, ns");
-TEST_PARAM(int, error, 0644, "errno every read fails with (positive)");
-TEST_PARAM(uint, delay_us, 0644, "delay in every read, us");
-TEST_PARAM(ulong, reads, 0444, "reads so far");
-TEST_PARAM(ulong, late_reads, 0444, "reads after unregistration (a bug)");
+static int source[PTP_PURE_TEST_MAX];
+module_param_array(source, int, NULL, 0644);
+MODULE_PARM_DESC(source, "0: CLOCK_REALTIME, 1: CLOCK_MONOTONIC_RAW");
+static long offset_ns[PTP_PURE_TEST_MAX];
+module_param_array(offset_ns, long, NULL, 0644);
+MODULE_PARM_DESC(offset_ns, "offset added to the source, ns");
+static int paired[PTP_PURE_TEST_MAX];
+module_param_array(paired, int, NULL, 0644);
+MODULE_PARM_DESC(paired, "pair samples with the TSC (clocksource tsc)");
+static int timescale[PTP_PURE_TEST_MAX];
+module_param_array(timescale, int, NULL, 0644);
+MODULE_PARM_DESC(timescale, "0: UTC, 1: TAI");
+static uint valid[PTP_PURE_TEST_MAX];
+module_param_array(valid, uint, NULL, 0644);
+MODULE_PARM_DESC(valid, "PTP_PURE_VALID_* bits");
+static int tai_offset[PTP_PURE_TEST_MAX];
+module_param_array(tai_offset, int, NULL, 0644);
+MODULE_PARM_DESC(tai_offset, "TAI - UTC, seconds");
+static int leap[PTP_PURE_TEST_MAX];
+module_param_array(leap, int, NULL, 0644);
+MODULE_PARM_DESC(leap, "leap indicator");
+static int status[PTP_PURE_TEST_MAX];
+module_param_array(status, int, NULL, 0644);
+MODULE_PARM_DESC(status, "clock status");
+static ulong error_bound_ns[PTP_PURE_TEST_MAX];
+module_param_array(error_bound_ns, ulong, NULL, 0644);
+MODULE_PARM_DESC(error_bound_ns, "error bound, ns");
+static int error[PTP_PURE_TEST_MAX];
+module_param_array(error, int, NULL, 0644);
+MODULE_PARM_DESC(error, "errno every read fails with (positive)");
+static uint delay_us[PTP_PURE_TEST_MAX];
+module_param_array(delay_us, uint, NULL, 0644);
+MODULE_PARM_DESC(delay_us, "delay in every read, us");
+static ulong reads[PTP_PURE_TEST_MAX];
+module_param_array(reads, ulong, NULL, 0444);
+MODULE_PARM_DESC(reads, "reads so far");
+static ulong late_reads[PTP_PURE_TEST_MAX];
+module_param_array(late_reads, ulong, NULL, 0444);
+MODULE_PARM_DESC(late_reads, "reads after unregistration (a bug)");
 
 /* Per clock: lives as long as the module, so late calls are detectable. */
 struct ptp_pure_test_clock {
