@@ -27,7 +27,10 @@ mount_fs() {
 	mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
 	mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null
 	mount -t configfs configfs /sys/kernel/config 2>/dev/null
-	mkdir -p /var/lib/chrony /run/chrony /var/log/chrony
+	# chronyd insists on private state directories owned by its user.
+	mkdir -p /var/lib/chrony /run/chrony
+	chown 100:101 /var/lib/chrony /run/chrony
+	chmod 0750 /var/lib/chrony /run/chrony
 	ln -sf /proc/self/fd /dev/fd 2>/dev/null
 }
 
@@ -83,6 +86,30 @@ count_results() {
 	S=$(grep -c '^SKIP ' "$1")
 }
 
+# user_pids: pids of user-space processes (kernel threads have no exe).
+# Runs in the current shell: a subshell would list (and kill) itself.
+user_pids() {
+	PIDS=' '
+	for d in /proc/[0-9]*; do
+		[ -e "$d/exe" ] && PIDS="$PIDS${d#/proc/} "
+	done
+}
+
+# kill_leftovers: kill what a test left behind outside its process group
+# (daemons that call setsid themselves, e.g. chronyd without -d).
+kill_leftovers() {
+	before=$BEFORE
+	user_pids
+	for p in $PIDS; do
+		case $before in *" $p "*) continue ;; esac
+		[ "$p" = $$ ] && continue
+		comm=$(cat "/proc/$p/comm" 2>/dev/null)
+		if kill -KILL "$p" 2>/dev/null; then
+			say "$MARK killed leftover process $p ($comm)"
+		fi
+	done
+}
+
 # run_test PATH: run one test in its own session, bounded by $TT seconds, stream
 # its output, and synthesize a FAIL when it failed silently or timed out.
 # Everything left in the test's process group (daemons, sleeps) is killed after
@@ -98,22 +125,23 @@ run_test() {
 	t0=$(uptime_s)
 	tee "$out" </tmp/out/fifo >&3 &
 	teepid=$!
+	user_pids
+	BEFORE=$PIDS
 	# Not a group leader here, so busybox setsid calls setsid() and execs in
 	# place: $pid is the test itself and also its process group id.
-	(cd "$work" && exec setsid "$t" </dev/null >/tmp/out/fifo 2>&1) &
+	(cd "$work" && exec setsid "$t" </dev/null >/tmp/out/fifo 2>&1 3>&-) &
 	pid=$!
-	(
-		sleep "$TT"
-		touch /tmp/out/timedout
-		kill -TERM -"$pid"
-		sleep 5
-		kill -KILL -"$pid"
-	) 2>/dev/null &
+	# The watchdog gets its own group too, so that it dies with its sleep.
+	# shellcheck disable=SC2016 # $1/$2 are expanded by the watchdog shell
+	setsid sh -c 'sleep "$1"; touch /tmp/out/timedout; kill -TERM -"$2"
+		sleep 5; kill -KILL -"$2"' watchdog "$TT" "$pid" 2>/dev/null 3>&- &
 	wd=$!
 	wait "$pid"
 	rc=$?
-	kill "$wd" 2>/dev/null
+	kill -KILL -"$wd" 2>/dev/null
 	kill -KILL -"$pid" 2>/dev/null
+	kill_leftovers
+	# tee ends once every writer of the fifo is gone.
 	wait "$teepid"
 	t1=$(uptime_s)
 	dt=$(awk "BEGIN { printf \"%.1f\", $t1 - $t0 }")
@@ -155,6 +183,10 @@ finish() {
 	say "$MARK dmesg-end"
 	say "$MARK summary pass=$NPASS fail=$NFAIL skip=$NSKIP uptime=$(uptime_s)"
 	say "$MARK end-of-run"
+	# Closing a serial (8250) channel waits until it has drained. The s390x
+	# SCLP VT220 tty does not wait but emits its last buffer within 50 ms.
+	exec 3>&-
+	case $OUT in /dev/ttyS[0-9]*) ;; *) sleep 0.2 ;; esac
 	sync
 	poweroff -f
 }
@@ -162,8 +194,9 @@ finish() {
 MARK=ptpvm:
 mount_fs
 parse_cmdline
-# Raw mode: no \n -> \r\n translation on a serial results channel.
-stty -F "$OUT" raw -echo 2>/dev/null
+[ -c "$OUT" ] || OUT=/dev/console
+# A dedicated results channel in raw mode: no \n -> \r\n translation.
+[ "$OUT" = /dev/console ] || stty -F "$OUT" raw -echo 2>/dev/null
 exec 3>"$OUT"
 
 case $MODE in

@@ -18,7 +18,7 @@
 #   --overlay DIR         copy DIR/. onto the guest root; repeatable
 #   --elf SRC[:DEST]      copy a dynamic executable plus its shared libraries; repeatable
 #   --with-chrony         add the host's chronyd/chronyc and their libraries (x86_64 only)
-#   --compress gzip|none  compression of the per-run archive (default none: faster boot)
+#   --compress gzip|none  compression of the whole image (default none: boots faster)
 #   --init FILE           use FILE as /init instead of tools/vm/init.sh
 set -euo pipefail
 # shellcheck source-path=SCRIPTDIR source=lib.sh
@@ -98,11 +98,19 @@ fetch_s390x_busybox() {
 	local dest=$1 tmp
 	tmp=$(mktemp -d)
 	note "fetching busybox-static:s390x"
-	(cd "$tmp" && apt-get download -q busybox-static:s390x >/dev/null) ||
-		die "cannot download busybox-static:s390x (dpkg --add-architecture s390x; apt-get update)"
+	# Read-only use of kcache.sh's private apt indexes (they include s390x);
+	# fall back to the host's apt configuration.
+	local apt=$CACHE/apt
+	local -a opts=(-o "Dir::Etc::sourcelist=$apt/sources.list" -o Dir::Etc::sourceparts=-
+		-o "Dir::State::Lists=$apt/lists" -o "Dir::State::status=$apt/status"
+		-o Dir::Cache::pkgcache= -o Dir::Cache::srcpkgcache=
+		-o APT::Architectures::=amd64 -o APT::Architectures::=s390x -o APT::Sandbox::User=root)
+	(cd "$tmp" && { apt-get "${opts[@]}" download -q busybox-static:s390x ||
+		apt-get download -q busybox-static:s390x; } >/dev/null 2>&1) ||
+		die "cannot download busybox-static:s390x (run tools/kcache.sh image s390x first)"
 	dpkg -x "$tmp"/busybox-static_*.deb "$tmp/x"
 	mkdir -p "${dest%/*}"
-	cp "$tmp/x/bin/busybox" "$dest.tmp" && atomic_mv "$dest.tmp" "$dest"
+	cp "$tmp/x/bin/busybox" "$dest.$$" && atomic_mv "$dest.$$" "$dest"
 	rm -rf "$tmp"
 }
 
@@ -159,7 +167,7 @@ base_archive() {
 		done
 	fi
 	key=$(sha256sum <<<"$key" | cut -c1-16)
-	f=$VM_CACHE/base/base-$ARCH-$key.cpio.gz
+	f=$VM_CACHE/base/base-$ARCH-$key.cpio
 	if [[ ! -s $f ]]; then
 		with_lock "base-$key" build_base_locked "$bb" "$f"
 	fi
@@ -173,12 +181,7 @@ build_base_locked() {
 	mkdir -p "${f%/*}"
 	stage=$(mktemp -d)
 	build_base "$stage" "$bb"
-	mkcpio "$stage" "$f.raw"
-	gzip -6 -n <"$f.raw" >"$f.tmp"
-	# The kernel looks for a following uncompressed archive only at a 4-byte
-	# aligned offset and skips zero padding: pad the compressed stream.
-	truncate -s %512 "$f.tmp"
-	rm -f "$f.raw"
+	mkcpio "$stage" "$f.tmp"
 	atomic_mv "$f.tmp" "$f"
 	rm -rf "$stage"
 }
@@ -197,9 +200,9 @@ kernel_moddep() {
 	if [[ ! -s $cached ]]; then
 		mkdir -p "${cached%/*}"
 		# The dry-run output starts with modules.dep; the next file starts with "# ".
-		depmod -n -b "$MODROOT" "$KREL" 2>/dev/null | sed '/^# /,$d' >"$cached.tmp"
-		[[ -s $cached.tmp ]] || die "depmod -n -b $MODROOT $KREL produced nothing"
-		atomic_mv "$cached.tmp" "$cached"
+		depmod -n -b "$MODROOT" "$KREL" 2>/dev/null | sed '/^# /,$d' >"$cached.$$"
+		[[ -s $cached.$$ ]] || die "depmod -n -b $MODROOT $KREL produced nothing"
+		atomic_mv "$cached.$$" "$cached"
 	fi
 	echo "$cached"
 }
@@ -335,12 +338,13 @@ main() {
 	build_run "$stage/root"
 	run=$stage/run.cpio
 	mkcpio "$stage/root" "$run"
+	# Uncompressed is the default: under TCG the guest inflates gzip slowly and
+	# QEMU copies the initrd with fw_cfg DMA (fast even for tens of MB).
 	if [[ $COMPRESS == gzip ]]; then
-		gzip -1 -n "$run"
-		run=$run.gz
-		truncate -s %512 "$run"
+		cat "$base" "$run" | gzip -1 -n >"$OUT.tmp"
+	else
+		cat "$base" "$run" >"$OUT.tmp"
 	fi
-	cat "$base" "$run" >"$OUT.tmp"
 	atomic_mv "$OUT.tmp" "$OUT"
 }
 

@@ -31,6 +31,7 @@ while (($#)); do
 	--timeout) TIMEOUT=$2 ;;
 	--allow-log) ALLOW+=("$2") ;;
 	--qemu-err) QEMU_ERR=$2 ;;
+	-h | --help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
 	*) echo "parse.sh: unknown argument $1" >&2; exit 2 ;;
 	esac
 	shift 2

@@ -3,7 +3,8 @@
 #
 # Usage: run.sh --series S [--modules DIR] [--tests DIR] [options]
 #   --series S          kernel series for tools/kcache.sh image: 5.10 6.1 6.12 7 s390x
-#   --modules DIR       our built modules (DIR/*.ko), loaded at boot (see --load)
+#   --modules DIR|none  our built modules (DIR/*.ko), loaded at boot (see --load);
+#                       default: the build matrix output $CACHE/build/<KREL>/src
 #   --tests DIR         test suite: executables NN-name, optional DIR/vm.conf
 #   --timeout N         bound for the whole boot in seconds (default 120;
 #                       3600 with --interactive)
@@ -16,7 +17,8 @@
 #   --boot auto|pvh|bzimage  x86: boot the extracted vmlinux via PVH (auto, much
 #                       faster under TCG) or the compressed bzImage
 #   --with-chrony       add chronyd/chronyc to the guest
-#   --kmod NAME, --load LIST|none, --file SRC:DEST, --elf SRC[:DEST], --overlay DIR
+#   --kmod NAME, --load LIST|none, --file SRC:DEST, --elf SRC[:DEST], --overlay DIR,
+#   --compress gzip|none
 #                       passed to mkinitramfs.sh
 #   --host-cmd CMD      run `bash -c CMD` on the host while the guest runs (killed after)
 #   --allow-log ERE     kernel-log lines matching ERE do not fail the run; repeatable
@@ -66,7 +68,7 @@ parse_opt() {
 	smp) SMP=$val ;;
 	accel) ACCEL=$val ;;
 	boot) BOOT=$val ;;
-	kmod | load | file | elf | overlay) MK_ARGS+=("--$opt" "$val") ;;
+	kmod | load | file | elf | overlay | compress) MK_ARGS+=("--$opt" "$val") ;;
 	host-cmd) HOST_CMD=$val ;;
 	allow-log) ALLOW+=(--allow-log "$val") ;;
 	name) NAME=$val ;;
@@ -122,8 +124,9 @@ subst() {
 # pvh_kernel VMLINUZ: prints a cached uncompressed vmlinux with a PVH entry note,
 # or nothing. Under TCG the in-guest decompression of an XZ bzImage costs ~4.5 s.
 pvh_kernel() {
-	local z=$1 out off magic
+	local z=$1 out off magic tmp
 	out=$VM_CACHE/vmlinux/$(basename "$z")-$(sha256sum <"$z" | cut -c1-16).elf
+	tmp=$out.$$
 	if [[ -s $out ]]; then
 		echo "$out"
 		return
@@ -134,17 +137,17 @@ pvh_kernel() {
 	# Same approach as the kernel's scripts/extract-vmlinux: try each magic.
 	for magic in '\xfd7zXZ\x00:xz -dc' '\x28\xb5\x2f\xfd:zstd -qdc' '\x1f\x8b\x08:gzip -dc'; do
 		for off in $(LC_ALL=C grep -obUaP "${magic%%:*}" "$z" | cut -d: -f1 | head -n 3); do
-			tail -c +$((off + 1)) "$z" | ${magic#*:} >"$out.tmp" 2>/dev/null || true
+			tail -c +$((off + 1)) "$z" | ${magic#*:} >"$tmp" 2>/dev/null || true
 			# XEN_ELFNOTE_PHYS32_ENTRY (0x12) is the PVH entry point.
-			if [[ $(head -c 4 "$out.tmp") == $'\x7fELF' ]] &&
-				readelf -n "$out.tmp" 2>/dev/null | grep -q '(0x00000012)'; then
-				atomic_mv "$out.tmp" "$out"
+			if [[ $(head -c 4 "$tmp") == $'\x7fELF' ]] &&
+				readelf -n "$tmp" 2>/dev/null | grep -q '(0x00000012)'; then
+				atomic_mv "$tmp" "$out"
 				echo "$out"
 				return
 			fi
 		done
 	done
-	rm -f "$out.tmp"
+	rm -f "$tmp"
 	touch "$out.nopvh"
 	note "no PVH-capable vmlinux in $(basename "$z"); booting the bzImage (slower)"
 }
@@ -175,9 +178,11 @@ qemu_base() {
 		;;
 	s390x)
 		Q=(qemu-system-s390x -machine s390-ccw-virtio -accel tcg -cpu max)
-		Q+=(-chardev "$1" -device "sclpconsole,chardev=c0")
-		[[ -z ${2-} ]] || Q+=(-chardev "$2" -device "sclplmconsole,chardev=c1")
-		CONSOLE=ttysclp0 OUTDEV=/dev/sclp_line0
+		# Kernel console on the SCLP line-mode console ("ttyS0" on s390x), results
+		# on the VT220 one: output to the line-mode tty is lost at power-off.
+		Q+=(-chardev "$1" -device "sclplmconsole,chardev=c0")
+		[[ -z ${2-} ]] || Q+=(-chardev "$2" -device "sclpconsole,chardev=c1")
+		CONSOLE=ttyS0 OUTDEV=/dev/ttysclp0
 		;;
 	esac
 	command -v "${Q[0]}" >/dev/null || die "${Q[0]} not installed (apt-get install qemu-system-${Q[0]#qemu-system-})"
@@ -298,8 +303,12 @@ main() {
 	KERNEL=$(boot_kernel)
 	ACC=$(choose_accel)
 
+	if [[ -z $MODDIR ]] && compgen -G "$CACHE/build/$KREL/src/*.ko" >/dev/null; then
+		MODDIR=$CACHE/build/$KREL/src
+		note "using the build matrix modules in $MODDIR"
+	fi
 	local mk=(--krel "$KREL" --modroot "$MODROOT" --arch "$ARCH" "${MK_ARGS[@]}")
-	[[ -z $MODDIR ]] || mk+=(--modules "$MODDIR")
+	[[ -z $MODDIR || $MODDIR == none ]] || mk+=(--modules "$MODDIR")
 	[[ -z $TESTS ]] || mk+=(--tests "$TESTS")
 	((CHRONY == 0)) || mk+=(--with-chrony)
 	"$VM_DIR/mkinitramfs.sh" -o "$RUNDIR/initrd.img" "${mk[@]}"
