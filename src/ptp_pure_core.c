@@ -66,9 +66,47 @@ struct ptp_pure_clock {
 /* Registered clocks by PTP index, for the sysfs attributes. */
 static DEFINE_XARRAY(ptp_pure_clocks);
 
+/* The time scale every clock reports, unless "native". */
+static char *timescale = "utc";
+module_param(timescale, charp, 0444);
+MODULE_PARM_DESC(timescale,
+		 "time scale of all clocks: utc (default), tai, or native (as the device gives it)");
+
+#define PTP_PURE_TS_NATIVE	(-1)
+static int ptp_pure_want_ts;
+
 #define to_pure_clock(pi) container_of(pi, struct ptp_pure_clock, info)
 
-/* Read the backend and check what it returned. */
+/*
+ * Bring a sample to the configured time scale.  Without a TAI offset there
+ * is no way to do so, and time in the wrong scale is worse than none.
+ */
+static int ptp_pure_convert(struct ptp_pure_clock *clk,
+			    struct ptp_pure_sample *s)
+{
+	u64 sec = s->time.tv_sec;
+
+	if (ptp_pure_want_ts == PTP_PURE_TS_NATIVE ||
+	    (int)s->timescale == ptp_pure_want_ts)
+		return 0;
+	if (!(s->valid & PTP_PURE_VALID_TAI_OFFSET)) {
+		dev_warn_ratelimited(clk->parent,
+				     "%s: no TAI offset to convert the time to %s\n",
+				     clk->info.name, timescale);
+		return -ENODATA;
+	}
+	if (ptp_pure_want_ts == PTP_PURE_TS_UTC) {
+		if (ptp_pure_tai_to_utc_sec(sec, s->tai_offset, &sec))
+			return -ERANGE;
+	} else {
+		sec += (s64)s->tai_offset;
+	}
+	s->time.tv_sec = sec;
+	s->timescale = ptp_pure_want_ts;
+	return 0;
+}
+
+/* Read the backend, check what it returned, convert the time scale. */
 static int ptp_pure_read(struct ptp_pure_clock *clk, struct ptp_pure_sample *s)
 {
 	int ret;
@@ -88,7 +126,7 @@ static int ptp_pure_read(struct ptp_pure_clock *clk, struct ptp_pure_sample *s)
 				     (long)s->time.tv_nsec);
 		return -EIO;
 	}
-	return 0;
+	return ptp_pure_convert(clk, s);
 }
 
 /*
@@ -602,6 +640,22 @@ int ptp_pure_uevent(struct ptp_pure_clock *clk, char *envp[])
 	return kobject_uevent_env(&clk->ptp_dev->kobj, KOBJ_CHANGE, envp);
 }
 EXPORT_SYMBOL_GPL(ptp_pure_uevent);
+
+static int __init ptp_pure_init(void)
+{
+	if (!strcmp(timescale, "utc")) {
+		ptp_pure_want_ts = PTP_PURE_TS_UTC;
+	} else if (!strcmp(timescale, "tai")) {
+		ptp_pure_want_ts = PTP_PURE_TS_TAI;
+	} else if (!strcmp(timescale, "native")) {
+		ptp_pure_want_ts = PTP_PURE_TS_NATIVE;
+	} else {
+		pr_err("timescale=%s: must be utc, tai or native\n", timescale);
+		return -EINVAL;
+	}
+	return 0;
+}
+module_init(ptp_pure_init);
 
 static void __exit ptp_pure_exit(void)
 {

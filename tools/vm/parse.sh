@@ -61,36 +61,34 @@ result_lines() {
 		}'
 }
 
-# kernel_log: the guest kernel log. The dmesg dump is complete when present;
-# otherwise (crash, timeout) fall back to what reached the console.
-kernel_log() {
-	if clean "$RESULTS" | grep -q '^ptpvm: dmesg-end'; then
-		clean "$RESULTS" | sed -n '/^ptpvm: dmesg-begin/,/^ptpvm: dmesg-end/p' | sed '1d;$d'
-	else
-		clean "$CONSOLE"
-	fi
+# dmesg_dump: the guest's final dmesg (empty if the run did not get that far).
+dmesg_dump() {
+	clean "$RESULTS" | sed -n '/^ptpvm: dmesg-begin/,/^ptpvm: dmesg-end/p' | sed '1d;$d'
 }
 
 # scan_log: one line per test (or "outside tests") whose kernel log matched
 # BAD_RE: "<where>: <first bad line>". The first incident is followed by its
 # context: 3 lines before and 20 after, indented. Tests are attributed from the
-# "ptpvm: begin/end NAME" lines /init writes to /dev/kmsg.
+# "ptpvm: begin/end NAME" lines /init writes to /dev/kmsg. Both the console
+# (complete up to a crash; loses nothing to `dmesg -c`) and the final dmesg
+# dump (has what the console may have missed) are scanned.
 scan_log() {
-	kernel_log | awk -v bad="$BAD_RE" -v allow="$ALLOW_RE" '
+	awk -v bad="$BAD_RE" -v allow="$ALLOW_RE" '
+		FNR == 1 { test = ""; split("", ring); if (ctx) ctx = 2 }
+		{ ring[FNR % 4] = $0 }
+		ctx == 1 && FNR <= stop { print "    " $0 }
 		/\] ptpvm: begin / { test = $NF; next }
 		/\] ptpvm: end / { test = ""; next }
-		{ ring[NR % 4] = $0 }
-		ctx && NR <= stop { print "    " $0 }
 		$0 ~ bad && !(allow != "" && $0 ~ allow) {
 			where = test != "" ? "during test " test : "outside tests"
 			if (where in seen) next
 			seen[where] = 1
 			print where ": " $0
 			if (!ctx) {
-				ctx = 1; stop = NR + 20
-				for (i = NR - 3; i <= NR; i++) if (i > 0) print "    " ring[i % 4]
+				ctx = 1; stop = FNR + 20
+				for (i = FNR - 3; i <= FNR; i++) if (i > 0 && (i % 4) in ring) print "    " ring[i % 4]
 			}
-		}'
+		}' <(clean "$CONSOLE") <(dmesg_dump)
 }
 
 # running_test: " (during test NAME)" if a test began but did not end.

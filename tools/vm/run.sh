@@ -3,8 +3,10 @@
 #
 # Usage: run.sh --series S [--modules DIR] [--tests DIR] [options]
 #   --series S          kernel series for tools/kcache.sh image: 5.10 6.1 6.12 7 s390x
-#   --modules DIR|none  our built modules (DIR/*.ko), loaded at boot (see --load);
+#   --modules DIR|none  our built modules (DIR/*.ko), put in /lib/modules/KREL/extra;
 #                       default: the build matrix output $CACHE/build/<KREL>/src
+#   --load all|none|LIST  which of them /init loads before the tests (default none:
+#                       tests modprobe with their own parameters; all with --interactive)
 #   --tests DIR         test suite: executables NN-name, optional DIR/vm.conf
 #   --timeout N         bound for the whole boot in seconds (default 120;
 #                       3600 with --interactive)
@@ -17,8 +19,7 @@
 #   --boot auto|pvh|bzimage  x86: boot the extracted vmlinux via PVH (auto, much
 #                       faster under TCG) or the compressed bzImage
 #   --with-chrony       add chronyd/chronyc to the guest
-#   --kmod NAME, --load LIST|none, --file SRC:DEST, --elf SRC[:DEST], --overlay DIR,
-#   --compress gzip|none
+#   --kmod NAME, --file SRC:DEST, --elf SRC[:DEST], --overlay DIR, --compress gzip|none
 #                       passed to mkinitramfs.sh
 #   --host-cmd CMD      run `bash -c CMD` on the host while the guest runs (killed after)
 #   --allow-log ERE     kernel-log lines matching ERE do not fail the run; repeatable
@@ -28,8 +29,8 @@
 #                       (Ctrl-A x quits QEMU)
 #   --verbose           stream the guest's results channel while it runs
 #   --keep              keep the run directory (initrd, raw logs)
-# In --qemu-arg, --append and --host-cmd, @RUNDIR@ is the per-run temporary
-# directory and @SUITE@ the absolute --tests directory.
+# In --qemu-arg, --append, --host-cmd, --file, --elf and --overlay, @RUNDIR@ is the
+# per-run temporary directory and @SUITE@ the absolute --tests directory.
 # vm.conf in the test suite: one option per line without the leading "--"
 # ("qemu-arg -device", "append memmap=4K$0xfeffb000", "with-chrony", "series 6.1 7",
 # "timeout 300"); "series" limits the suite to the listed series (else all SKIP).
@@ -38,7 +39,7 @@ set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 SERIES='' MODDIR='' TESTS='' TIMEOUT='' TT=60 MACHINE=q35 MEM=512 SMP=2 ACCEL=${PTP_PURE_ACCEL:-auto}
-BOOT=auto CHRONY=0 INTERACTIVE=0 VERBOSE=0 KEEP=0 NAME='' LABEL='' LOG='' HOST_CMD='' SUITE_SERIES=''
+LOAD='' BOOT=auto CHRONY=0 INTERACTIVE=0 VERBOSE=0 KEEP=0 NAME='' LABEL='' LOG='' HOST_CMD='' SUITE_SERIES=''
 QEMU_ARGS=() APPEND=() MK_ARGS=() ALLOW=()
 KVM_PROBE_TIMEOUT=${PTP_PURE_KVM_PROBE_TIMEOUT:-20}
 
@@ -68,7 +69,8 @@ parse_opt() {
 	smp) SMP=$val ;;
 	accel) ACCEL=$val ;;
 	boot) BOOT=$val ;;
-	kmod | load | file | elf | overlay | compress) MK_ARGS+=("--$opt" "$val") ;;
+	load) LOAD=$val ;;
+	kmod | file | elf | overlay | compress) MK_ARGS+=("--$opt" "$val") ;;
 	host-cmd) HOST_CMD=$val ;;
 	allow-log) ALLOW+=(--allow-log "$val") ;;
 	name) NAME=$val ;;
@@ -307,13 +309,18 @@ main() {
 		MODDIR=$CACHE/build/$KREL/src
 		note "using the build matrix modules in $MODDIR"
 	fi
-	local mk=(--krel "$KREL" --modroot "$MODROOT" --arch "$ARCH" "${MK_ARGS[@]}")
+	local mk=(--krel "$KREL" --modroot "$MODROOT" --arch "$ARCH") a
+	for a in "${MK_ARGS[@]}"; do mk+=("$(subst "$a")"); done
 	[[ -z $MODDIR || $MODDIR == none ]] || mk+=(--modules "$MODDIR")
+	if [[ -z $LOAD ]]; then
+		if ((INTERACTIVE)); then LOAD=all; else LOAD=none; fi
+	fi
+	mk+=(--load "$LOAD")
 	[[ -z $TESTS ]] || mk+=(--tests "$TESTS")
 	((CHRONY == 0)) || mk+=(--with-chrony)
 	"$VM_DIR/mkinitramfs.sh" -o "$RUNDIR/initrd.img" "${mk[@]}"
 
-	local append a
+	local append
 	# panic=-1: a panic reboots at once and -no-reboot ends QEMU (the missing end
 	# marker then fails the run). Oopses do not panic, so later tests still run.
 	# cryptomgr.notests saves ~0.7 s of crypto self-tests under TCG.

@@ -2,7 +2,7 @@
 # Run the VM test suites on several kernel series and aggregate the results.
 #
 # Usage: vmtest.sh [options] [SERIES...]     (default series: 5.10 6.1 6.12 7)
-#   --tests DIR            a suite directory; repeatable. Default: tests/vm of
+#   --tests DIR            a suite directory; repeatable. Default: tests/guest of
 #                          this tree. A directory holding NN-* executables is a
 #                          suite; so is each of its subdirectories that holds some.
 #   --modules DIR|none     our modules for every series instead of the build
@@ -44,7 +44,7 @@ parse_args() {
 		esac
 	done
 	((${#SERIES[@]})) || SERIES=(5.10 6.1 6.12 7)
-	((${#SUITE_ARGS[@]})) || SUITE_ARGS=("$REPO_DIR/tests/vm")
+	((${#SUITE_ARGS[@]})) || SUITE_ARGS=("$REPO_DIR/tests/guest")
 }
 
 has_tests() { compgen -G "$1/[0-9][0-9]-*" >/dev/null; }
