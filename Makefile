@@ -7,6 +7,8 @@
 #   make matrix [SERIES="5.10 6.1 6.12 7 s390x"] -Werror builds on each kernel
 #   make sparse                                  sparse (C=1) on 6.1
 #   make style                                   checkpatch + kernel-doc
+#   make vmtest [SERIES=...]                     tests in QEMU guests (after matrix)
+#   make vm [SERIES=6.1]                         a shell in a guest, modules loaded
 #   make check                                   everything CI runs (root)
 #   make clean
 #
@@ -27,7 +29,9 @@ UNIT_CFLAGS := -std=gnu89 -O2 -g -Wall -Wextra -Werror -Wdeclaration-after-state
 UNIT_LIBS := $(shell pkg-config --libs check 2>/dev/null)
 UNIT_TESTS := $(patsubst tests/unit/%.c,tests/unit/%.bin,$(wildcard tests/unit/test_*.c))
 
-.PHONY: all modules conftest unit matrix sparse style check clean
+GUEST_TOOLS := tests/guest/ptp_test
+
+.PHONY: all modules conftest unit matrix sparse style vmtest vm guest-tools check clean
 
 all: modules
 
@@ -53,6 +57,23 @@ tests/unit/%.bin: tests/unit/%.c $(wildcard include/*.h)
 matrix:
 	tools/matrix.sh $(SERIES)
 
+# Static test programs copied into the guests.
+guest-tools: $(GUEST_TOOLS)
+
+tests/guest/%: tests/guest/%.c
+	$(CC_UNIT) -std=gnu11 -O2 -Wall -Wextra -Werror -static -o $@ $< \
+		$(shell pkg-config --cflags check 2>/dev/null) -lcheck -lrt -lm -lsubunit -pthread
+
+# Boot every kernel of the matrix in QEMU and run tests/guest in it
+# (modules from the matrix build, so run `make matrix` first).
+vmtest: guest-tools
+	tools/vm/vmtest.sh $(SERIES)
+
+# A shell in a guest with the modules, for debugging: make vm SERIES=6.1
+vm: guest-tools
+	tools/vm/run.sh --series $(or $(SERIES),6.1) --tests tests/guest/core \
+		--file tests/guest/ptp_test:/usr/bin/ptp_test --interactive
+
 sparse:
 	tools/sparse.sh
 
@@ -63,7 +84,7 @@ check:
 	tools/check.sh
 
 clean:
-	rm -rf $(CONFTEST_DIR) $(UNIT_TESTS)
+	rm -rf $(CONFTEST_DIR) $(UNIT_TESTS) $(GUEST_TOOLS)
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null || \
 		find . \( -name '*.o' -o -name '*.ko' -o -name '*.mod' -o -name '*.mod.c' \
 			-o -name '.*.cmd' -o -name '*.order' -o -name '*.symvers' \) -delete

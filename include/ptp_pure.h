@@ -122,6 +122,9 @@ struct ptp_pure_ops {
 	int (*read)(void *priv, struct ptp_pure_sample *sample);
 };
 
+/* Longest clock name: what kernels before 5.14 can hold. */
+#define PTP_PURE_NAME_MAX	15
+
 /* Flags for &struct ptp_pure_config.flags */
 /* The backend pairs its samples with a system counter (counter_id set). */
 #define PTP_PURE_F_PAIRED	BIT(0)
@@ -129,8 +132,8 @@ struct ptp_pure_ops {
 /**
  * struct ptp_pure_config - description of a clock to register
  * @name: clock name shown in sysfs clock_name (udev matches on it); at most
- *	15 characters (the limit of kernels before 5.14); longer names are
- *	refused
+ *	%PTP_PURE_NAME_MAX characters on every kernel (the limit before 5.14);
+ *	longer names are refused
  * @ops: backend operations
  * @priv: passed to @ops callbacks
  * @flags: %PTP_PURE_F_* flags

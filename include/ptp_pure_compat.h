@@ -209,4 +209,11 @@ static inline int compat_set_syscounter(struct system_counterval_t *sc,
 #endif
 }
 
+/* vm_flags became private to helpers in 6.3. */
+#ifdef HAVE_VM_FLAGS_CLEAR
+#define compat_vm_flags_clear(vma, flags) vm_flags_clear(vma, flags)
+#else
+#define compat_vm_flags_clear(vma, flags) ((vma)->vm_flags &= ~(flags))
+#endif
+
 #endif /* PTP_PURE_COMPAT_H */

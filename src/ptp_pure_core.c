@@ -504,12 +504,14 @@ struct ptp_pure_clock *__ptp_pure_register(struct device *parent,
 
 	clk->info = ptp_pure_info_template;
 	clk->info.owner = owner;
-	if (strscpy(clk->info.name, cfg->name, sizeof(clk->info.name)) < 0) {
-		dev_err(parent, "clock name '%s' is longer than %zu characters\n",
-			cfg->name, sizeof(clk->info.name) - 1);
+	/* One limit on every kernel, so udev rules on clock_name are portable. */
+	if (strlen(cfg->name) > PTP_PURE_NAME_MAX) {
+		dev_err(parent, "clock name '%s' is longer than %d characters\n",
+			cfg->name, PTP_PURE_NAME_MAX);
 		ret = -EINVAL;
 		goto err_free;
 	}
+	strscpy(clk->info.name, cfg->name, sizeof(clk->info.name));
 	clk->parent = parent;
 	clk->ops = cfg->ops;
 	clk->priv = cfg->priv;

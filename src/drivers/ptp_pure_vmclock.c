@@ -1,0 +1,825 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ptp_pure_vmclock - vmclock shared-page clocks through ptp_pure_core
+ *
+ * A vmclock device is a page of memory that the hypervisor keeps updated
+ * with the time at some CPU counter value and the counter's period, so a
+ * guest can compute the time from its own counter without an exit.  This
+ * backend reads the page under its sequence counter and hands the result,
+ * paired with the counter value it used, to ptp_pure_core.
+ *
+ * Per device:
+ *  - /dev/vmclockN whenever the page is valid: read() of the page,
+ *    read-only mmap(), and poll() that wakes on device notifications
+ *    (POLLHUP when the device has none);
+ *  - a PHC named vmclockN when the page gives usable time (time fields
+ *    present, the counter of this CPU architecture, UTC or TAI);
+ *  - disruption_marker and vm_generation_counter changes, counted in sysfs
+ *    on the platform device and announced with a KOBJ_CHANGE uevent on the
+ *    PTP device.
+ *
+ * TAI offset sign: the vmclock specification defines tai_offset_sec as
+ * TAI - UTC (37 since 2017), so TAI = UTC + tai_offset_sec.  This backend
+ * reports the page's time scale and offset unchanged; ptp_pure_core converts
+ * to the configured time scale with that convention.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/acpi.h>
+#include <linux/device.h>
+#include <linux/fs.h>
+#include <linux/idr.h>
+#include <linux/interrupt.h>
+#include <linux/io.h>
+#include <linux/kref.h>
+#include <linux/miscdevice.h>
+#include <linux/mm.h>
+#include <linux/mod_devicetable.h>
+#include <linux/module.h>
+#include <linux/platform_device.h>
+#include <linux/poll.h>
+#include <linux/rwsem.h>
+#include <linux/slab.h>
+#include <linux/stddef.h>
+#include <linux/uaccess.h>
+#include <linux/wait.h>
+#include <linux/workqueue.h>
+#ifdef CONFIG_X86
+#include <asm/tsc.h>
+#endif
+#ifdef CONFIG_ARM64
+#include <asm/arch_timer.h>
+#endif
+
+#include "ptp_pure.h"
+#include "ptp_pure_compat.h"
+#include "ptp_pure_math.h"
+#include "ptp_pure_vmclock_abi.h"
+
+static unsigned int seq_timeout_ms = 100;
+module_param(seq_timeout_ms, uint, 0644);
+MODULE_PARM_DESC(seq_timeout_ms,
+		 "give up a read after the page has been in update this long (ms, default 100)");
+
+static unsigned int poll_ms = 1000;
+module_param(poll_ms, uint, 0444);
+MODULE_PARM_DESC(poll_ms,
+		 "check the page for disruptions this often (ms, default 1000, 0: only on notifications)");
+
+static char *name_prefix = "vmclock";
+module_param(name_prefix, charp, 0444);
+MODULE_PARM_DESC(name_prefix,
+		 "name of the misc devices and clocks, the index appended (default vmclock; change it to run beside the in-tree ptp_vmclock)");
+
+#ifdef CONFIG_X86
+#define PP_VMCLOCK_MY_COUNTER	PP_VMCLOCK_COUNTER_X86_TSC
+#define PTP_PURE_MY_COUNTER	PTP_PURE_COUNTER_X86_TSC
+#elif defined(CONFIG_ARM64)
+#define PP_VMCLOCK_MY_COUNTER	PP_VMCLOCK_COUNTER_ARM_VCNT
+#define PTP_PURE_MY_COUNTER	PTP_PURE_COUNTER_ARM_ARCH
+#else
+#error "vmclock needs the x86 TSC or the arm64 virtual counter"
+#endif
+
+#define pp_offsetofend(field) offsetofend(struct pp_vmclock_abi, field)
+
+/* Our description of the page must match the kernel's where it has one. */
+#ifdef HAVE_VMCLOCK_ABI_H
+#include <linux/vmclock-abi.h>
+static_assert(sizeof(struct vmclock_abi) == sizeof(struct pp_vmclock_abi));
+static_assert(offsetof(struct vmclock_abi, seq_count) ==
+	      offsetof(struct pp_vmclock_abi, seq_count));
+static_assert(offsetof(struct vmclock_abi, clock_status) ==
+	      offsetof(struct pp_vmclock_abi, clock_status));
+static_assert(offsetof(struct vmclock_abi, counter_value) ==
+	      offsetof(struct pp_vmclock_abi, counter_value));
+static_assert(offsetof(struct vmclock_abi, time_frac_sec) ==
+	      offsetof(struct pp_vmclock_abi, time_frac_sec));
+static_assert(offsetof(struct vmclock_abi, vm_generation_counter) ==
+	      offsetof(struct pp_vmclock_abi, vm_generation_counter));
+static_assert(VMCLOCK_FLAG_TIME_MAXERROR_VALID ==
+	      PP_VMCLOCK_FLAG_TIME_MAXERROR_VALID);
+#endif
+
+static DEFINE_IDA(pp_vmclock_ida);
+
+/**
+ * struct pp_vmclock - one vmclock device
+ * @ref: held by the device binding and by every open file
+ * @rwsem: readers of @page against the unbind that unmaps it
+ * @dead: set (under @rwsem) when the device is gone; @page is unmapped
+ * @dev: the platform device
+ * @page: the mapped page
+ * @phys: its physical address
+ * @abi_size: the page's own size field, validated at probe
+ * @id: N of the names
+ * @name: "vmclockN"
+ * @misc: /dev/vmclockN
+ * @clk: the PHC, or NULL when the page gives no usable time
+ * @notify: the device notifies every update (ACPI Notify or an interrupt)
+ * @acpi_notify: an ACPI notify handler is installed
+ * @wq: poll() waiters
+ * @poll_work: periodic check of disruption marker and generation counter
+ * @event_lock: protects the fields below
+ * @marker: last seen disruption_marker
+ * @generation: last seen vm_generation_counter
+ * @disruptions: disruption_marker changes seen
+ * @generations: vm_generation_counter changes seen
+ */
+struct pp_vmclock {
+	struct kref ref;
+	struct rw_semaphore rwsem;
+	bool dead;
+	struct device *dev;
+	struct pp_vmclock_abi *page;
+	phys_addr_t phys;
+	u32 abi_size;
+	int id;
+	char name[16];
+	struct miscdevice misc;
+	struct ptp_pure_clock *clk;
+	bool notify;
+	bool acpi_notify;
+	wait_queue_head_t wq;
+	struct delayed_work poll_work;
+	spinlock_t event_lock;	/* see above */
+	u64 marker;
+	u64 generation;
+	unsigned long disruptions;
+	unsigned long generations;
+};
+
+/* What one consistent read of the page gives. */
+struct pp_vmclock_snap {
+	u64 counter_now;
+	u64 counter_value;
+	u64 period;
+	u64 maxerr_rate;
+	u64 time_sec;
+	u64 time_frac;
+	u64 time_maxerr;
+	u64 flags;
+	u64 marker;
+	u64 generation;
+	s16 tai_offset;
+	u8 counter_id;
+	u8 time_type;
+	u8 status;
+	u8 leap;
+	u8 shift;
+};
+
+#define PP_LE64(p, f)	le64_to_cpu(READ_ONCE((p)->f))
+
+static u64 pp_vmclock_read_counter(void)
+{
+#ifdef CONFIG_X86
+	return rdtsc_ordered();
+#else
+	return __arch_counter_get_cntvct();
+#endif
+}
+
+/*
+ * Read the page consistently: retry while the hypervisor updates it, give
+ * up after seq_timeout_ms.  With @counter, the CPU counter is read inside
+ * the same sequence window, so time and counter belong together.
+ */
+static int pp_vmclock_snapshot(struct pp_vmclock *vc, struct pp_vmclock_snap *s,
+			       bool counter)
+{
+	struct pp_vmclock_abi *p = vc->page;
+	ktime_t deadline = ktime_add_ms(ktime_get(), READ_ONCE(seq_timeout_ms));
+	bool times = vc->abi_size >= pp_offsetofend(time_frac_sec);
+	u32 seq;
+
+	memset(s, 0, sizeof(*s));
+	for (;;) {
+		seq = le32_to_cpu(READ_ONCE(p->seq_count));
+		if (!(seq & 1)) {
+			virt_rmb();
+			s->counter_id = READ_ONCE(p->counter_id);
+			s->time_type = READ_ONCE(p->time_type);
+			s->marker = PP_LE64(p, disruption_marker);
+			s->flags = PP_LE64(p, flags);
+			if (times) {
+				s->status = READ_ONCE(p->clock_status);
+				s->tai_offset = (s16)le16_to_cpu(READ_ONCE(p->tai_offset_sec));
+				s->leap = READ_ONCE(p->leap_indicator);
+				s->shift = READ_ONCE(p->counter_period_shift);
+				s->counter_value = PP_LE64(p, counter_value);
+				s->period = PP_LE64(p, counter_period_frac_sec);
+				s->maxerr_rate = PP_LE64(p, counter_period_maxerror_rate_frac_sec);
+				s->time_sec = PP_LE64(p, time_sec);
+				s->time_frac = PP_LE64(p, time_frac_sec);
+			}
+			if (vc->abi_size >= pp_offsetofend(time_maxerror_nanosec))
+				s->time_maxerr = PP_LE64(p, time_maxerror_nanosec);
+			if (vc->abi_size >= pp_offsetofend(vm_generation_counter))
+				s->generation = PP_LE64(p, vm_generation_counter);
+			if (counter)
+				s->counter_now = pp_vmclock_read_counter();
+			virt_rmb();
+			if (seq == le32_to_cpu(READ_ONCE(p->seq_count)))
+				return 0;
+		}
+		if (ktime_after(ktime_get(), deadline))
+			return -ETIMEDOUT;
+		cpu_relax();
+	}
+}
+
+/* Why a page cannot give time, or NULL if it can. */
+static const char *pp_vmclock_unusable(const struct pp_vmclock_snap *s)
+{
+	if (s->counter_id != PP_VMCLOCK_MY_COUNTER)
+		return "counter is not this CPU's";
+	if (s->time_type != PP_VMCLOCK_TIME_UTC &&
+	    s->time_type != PP_VMCLOCK_TIME_TAI)
+		return "time is neither UTC nor TAI";
+	if (!s->period)
+		return "counter period is zero";
+	if (s->shift > 127)
+		return "period shift is out of range";
+	return NULL;
+}
+
+/* Error bound: time_maxerror plus the period error over the elapsed count. */
+static bool pp_vmclock_error_bound(const struct pp_vmclock_snap *s, u64 *ns)
+{
+	struct ptp_pure_time e;
+	u64 add;
+
+	if (!(s->flags & PP_VMCLOCK_FLAG_TIME_MAXERROR_VALID))
+		return false;
+	*ns = s->time_maxerr;
+	if (!(s->flags & PP_VMCLOCK_FLAG_PERIOD_MAXERROR_VALID))
+		return true;
+	if (ptp_pure_period_time(s->counter_now, s->counter_value,
+				 s->maxerr_rate, s->shift, 0, 0, &e) ||
+	    e.sec >= U64_MAX / NSEC_PER_SEC) {
+		*ns = U64_MAX;
+		return true;
+	}
+	add = e.sec * NSEC_PER_SEC + e.nsec;
+	*ns = *ns > U64_MAX - add ? U64_MAX : *ns + add;
+	return true;
+}
+
+static void pp_vmclock_check_events(struct pp_vmclock *vc,
+				    const struct pp_vmclock_snap *s);
+
+static int pp_vmclock_read(void *priv, struct ptp_pure_sample *sample)
+{
+	struct pp_vmclock *vc = priv;
+	struct pp_vmclock_snap s;
+	struct ptp_pure_time t;
+	const char *why;
+	int ret;
+
+#ifdef CONFIG_X86
+	if (check_tsc_unstable()) {
+		dev_warn_ratelimited(vc->dev, "%s: the TSC is unstable\n", vc->name);
+		return -EIO;
+	}
+#endif
+	ret = pp_vmclock_snapshot(vc, &s, true);
+	if (ret) {
+		dev_warn_ratelimited(vc->dev, "%s: page in update for more than %u ms\n",
+				     vc->name, seq_timeout_ms);
+		return ret;
+	}
+	pp_vmclock_check_events(vc, &s);
+	if (s.status == PP_VMCLOCK_STATUS_UNRELIABLE) {
+		dev_warn_ratelimited(vc->dev, "%s: the device marks its time unreliable\n",
+				     vc->name);
+		return -EIO;
+	}
+	why = pp_vmclock_unusable(&s);
+	if (why) {
+		dev_warn_ratelimited(vc->dev, "%s: page unusable: %s\n", vc->name, why);
+		return -EIO;
+	}
+	ret = ptp_pure_period_time(s.counter_now, s.counter_value, s.period,
+				   s.shift, s.time_sec, s.time_frac, &t);
+	if (ret || t.sec > S64_MAX) {
+		dev_warn_ratelimited(vc->dev,
+				     "%s: time not computable (counter %llu, page counter %llu)\n",
+				     vc->name, s.counter_now, s.counter_value);
+		return -EIO;
+	}
+
+	sample->time.tv_sec = t.sec;
+	sample->time.tv_nsec = t.nsec;
+	sample->counter = s.counter_now;
+	sample->counter_id = PTP_PURE_MY_COUNTER;
+	sample->timescale = s.time_type == PP_VMCLOCK_TIME_TAI ?
+			    PTP_PURE_TS_TAI : PTP_PURE_TS_UTC;
+	sample->valid = PTP_PURE_VALID_STATUS | PTP_PURE_VALID_LEAP;
+	sample->status = s.status;
+	sample->leap = s.leap;
+	if (s.flags & PP_VMCLOCK_FLAG_TAI_OFFSET_VALID) {
+		sample->valid |= PTP_PURE_VALID_TAI_OFFSET;
+		sample->tai_offset = s.tai_offset;
+	}
+	if (pp_vmclock_error_bound(&s, &sample->error_bound_ns))
+		sample->valid |= PTP_PURE_VALID_ERROR_BOUND;
+	return 0;
+}
+
+static const struct ptp_pure_ops pp_vmclock_ops = {
+	.read = pp_vmclock_read,
+};
+
+/* --- disruption and snapshot events --------------------------------------- */
+
+static void pp_vmclock_uevent(struct pp_vmclock *vc, const char *event)
+{
+	char ev[48];
+	char *envp[] = { ev, NULL };
+
+	if (!vc->clk)
+		return;
+	snprintf(ev, sizeof(ev), "VMCLOCK_EVENT=%s", event);
+	ptp_pure_uevent(vc->clk, envp);
+}
+
+/* Count changes of the marker and the generation; report them later. */
+static void pp_vmclock_check_events(struct pp_vmclock *vc,
+				    const struct pp_vmclock_snap *s)
+{
+	bool changed = false;
+
+	spin_lock(&vc->event_lock);
+	if (s->marker != vc->marker) {
+		vc->marker = s->marker;
+		vc->disruptions++;
+		changed = true;
+	}
+	if ((s->flags & PP_VMCLOCK_FLAG_VM_GEN_COUNTER_PRESENT) &&
+	    s->generation != vc->generation) {
+		vc->generation = s->generation;
+		vc->generations++;
+		changed = true;
+	}
+	spin_unlock(&vc->event_lock);
+	/* uevents need process context without our locks: the work sends them */
+	if (changed)
+		mod_delayed_work(system_wq, &vc->poll_work, 0);
+}
+
+static void pp_vmclock_poll_work(struct work_struct *work)
+{
+	struct pp_vmclock *vc = container_of(to_delayed_work(work),
+					     struct pp_vmclock, poll_work);
+	unsigned long disruptions, generations;
+	struct pp_vmclock_snap s;
+
+	spin_lock(&vc->event_lock);
+	disruptions = vc->disruptions;
+	generations = vc->generations;
+	spin_unlock(&vc->event_lock);
+
+	if (!pp_vmclock_snapshot(vc, &s, false))
+		pp_vmclock_check_events(vc, &s);
+
+	spin_lock(&vc->event_lock);
+	disruptions = vc->disruptions - disruptions;
+	generations = vc->generations - generations;
+	spin_unlock(&vc->event_lock);
+	/* Changes found by a read before this work ran are reported too. */
+	if (disruptions || generations) {
+		dev_info(vc->dev, "%s: %s\n", vc->name,
+			 generations ? "VM generation changed (snapshot restored)" :
+				       "clock disrupted (e.g. live migration)");
+		pp_vmclock_uevent(vc, generations ? "generation" : "disruption");
+		wake_up_interruptible(&vc->wq);
+	}
+	if (poll_ms)
+		schedule_delayed_work(&vc->poll_work, msecs_to_jiffies(poll_ms));
+}
+
+static void pp_vmclock_wake(struct pp_vmclock *vc)
+{
+	wake_up_interruptible(&vc->wq);
+	mod_delayed_work(system_wq, &vc->poll_work, 0);
+}
+
+static void pp_vmclock_acpi_notify(acpi_handle handle, u32 event, void *data)
+{
+	pp_vmclock_wake(data);
+}
+
+static irqreturn_t pp_vmclock_irq(int irq, void *data)
+{
+	pp_vmclock_wake(data);
+	return IRQ_HANDLED;
+}
+
+/* --- /dev/vmclockN -------------------------------------------------------- */
+
+struct pp_vmclock_file {
+	struct pp_vmclock *vc;
+	u32 seq;	/* sequence count of the last read() */
+};
+
+static void pp_vmclock_release_ref(struct kref *ref)
+{
+	kfree(container_of(ref, struct pp_vmclock, ref));
+}
+
+static int pp_vmclock_open(struct inode *inode, struct file *file)
+{
+	/* The misc core calls this under its lock: the device is registered. */
+	struct pp_vmclock *vc = container_of(file->private_data,
+					     struct pp_vmclock, misc);
+	struct pp_vmclock_file *f = kzalloc(sizeof(*f), GFP_KERNEL);
+
+	if (!f)
+		return -ENOMEM;
+	kref_get(&vc->ref);
+	f->vc = vc;
+	file->private_data = f;
+	return 0;
+}
+
+static int pp_vmclock_release(struct inode *inode, struct file *file)
+{
+	struct pp_vmclock_file *f = file->private_data;
+
+	kref_put(&f->vc->ref, pp_vmclock_release_ref);
+	kfree(f);
+	return 0;
+}
+
+/* Copy the page out consistently; the whole page is at most PAGE_SIZE. */
+static ssize_t pp_vmclock_fread(struct file *file, char __user *buf,
+				size_t count, loff_t *ppos)
+{
+	struct pp_vmclock_file *f = file->private_data;
+	struct pp_vmclock *vc = f->vc;
+	ktime_t deadline = ktime_add_ms(ktime_get(), READ_ONCE(seq_timeout_ms));
+	size_t n;
+	void *tmp;
+	u32 seq;
+	ssize_t ret;
+
+	if (*ppos < 0)
+		return -EINVAL;
+	tmp = kmalloc(vc->abi_size, GFP_KERNEL);
+	if (!tmp)
+		return -ENOMEM;
+	down_read(&vc->rwsem);
+	if (vc->dead) {
+		ret = -ENODEV;
+		goto out;
+	}
+	if (*ppos >= vc->abi_size) {
+		ret = 0;
+		goto out;
+	}
+	n = min_t(size_t, count, vc->abi_size - *ppos);
+	for (;;) {
+		seq = le32_to_cpu(READ_ONCE(vc->page->seq_count));
+		if (!(seq & 1)) {
+			virt_rmb();
+			memcpy(tmp, (u8 *)vc->page + *ppos, n);
+			virt_rmb();
+			if (seq == le32_to_cpu(READ_ONCE(vc->page->seq_count)))
+				break;
+		}
+		if (ktime_after(ktime_get(), deadline)) {
+			ret = -ETIMEDOUT;
+			goto out;
+		}
+		cpu_relax();
+	}
+	up_read(&vc->rwsem);
+	if (copy_to_user(buf, tmp, n)) {
+		kfree(tmp);
+		return -EFAULT;
+	}
+	kfree(tmp);
+	WRITE_ONCE(f->seq, seq);
+	*ppos += n;
+	return n;
+out:
+	up_read(&vc->rwsem);
+	kfree(tmp);
+	return ret;
+}
+
+static __poll_t pp_vmclock_poll(struct file *file, poll_table *wait)
+{
+	struct pp_vmclock_file *f = file->private_data;
+	struct pp_vmclock *vc = f->vc;
+	__poll_t mask = 0;
+
+	if (!vc->notify)
+		return EPOLLHUP;
+	poll_wait(file, &vc->wq, wait);
+	down_read(&vc->rwsem);
+	if (vc->dead)
+		mask = EPOLLHUP | EPOLLERR;
+	else if (le32_to_cpu(READ_ONCE(vc->page->seq_count)) != READ_ONCE(f->seq))
+		mask = EPOLLIN | EPOLLRDNORM;
+	up_read(&vc->rwsem);
+	return mask;
+}
+
+/* The page read-only, at offset 0, never to become writable. */
+static int pp_vmclock_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	struct pp_vmclock_file *f = file->private_data;
+	struct pp_vmclock *vc = f->vc;
+	int ret;
+
+	if (vma->vm_pgoff || vma->vm_end - vma->vm_start != PAGE_SIZE)
+		return -EINVAL;
+	if (vma->vm_flags & VM_WRITE)
+		return -EROFS;
+	if (!PAGE_ALIGNED(vc->phys))
+		return -ENODEV;
+	compat_vm_flags_clear(vma, VM_MAYWRITE);
+	down_read(&vc->rwsem);
+	ret = vc->dead ? -ENODEV :
+	      remap_pfn_range(vma, vma->vm_start, PHYS_PFN(vc->phys), PAGE_SIZE,
+			      vma->vm_page_prot);
+	up_read(&vc->rwsem);
+	return ret;
+}
+
+static const struct file_operations pp_vmclock_fops = {
+	.owner = THIS_MODULE,
+	.open = pp_vmclock_open,
+	.release = pp_vmclock_release,
+	.read = pp_vmclock_fread,
+	.poll = pp_vmclock_poll,
+	.mmap = pp_vmclock_mmap,
+	.llseek = default_llseek,
+};
+
+/* --- sysfs on the platform device ----------------------------------------- */
+
+#define PP_VMCLOCK_COUNTER_ATTR(_name, _field)				\
+static ssize_t _name##_show(struct device *dev,				\
+			    struct device_attribute *attr, char *buf)	\
+{									\
+	struct pp_vmclock *vc = dev_get_drvdata(dev);			\
+	unsigned long v;						\
+									\
+	spin_lock(&vc->event_lock);					\
+	v = vc->_field;							\
+	spin_unlock(&vc->event_lock);					\
+	return sysfs_emit(buf, "%lu\n", v);				\
+}									\
+static DEVICE_ATTR_RO(_name)
+
+PP_VMCLOCK_COUNTER_ATTR(disruptions, disruptions);
+PP_VMCLOCK_COUNTER_ATTR(vm_generation_changes, generations);
+
+static struct attribute *pp_vmclock_attrs[] = {
+	&dev_attr_disruptions.attr,
+	&dev_attr_vm_generation_changes.attr,
+	NULL,
+};
+ATTRIBUTE_GROUPS(pp_vmclock);
+
+/* --- probe and teardown --------------------------------------------------- */
+
+/* Last teardown step: no reader can reach the page once this returns. */
+static void pp_vmclock_kill(void *data)
+{
+	struct pp_vmclock *vc = data;
+
+	down_write(&vc->rwsem);
+	vc->dead = true;
+	memunmap(vc->page);
+	up_write(&vc->rwsem);
+	wake_up_interruptible(&vc->wq);
+	ida_free(&pp_vmclock_ida, vc->id);
+	kref_put(&vc->ref, pp_vmclock_release_ref);
+}
+
+static void pp_vmclock_misc_deregister(void *data)
+{
+	misc_deregister(data);
+}
+
+static void pp_vmclock_stop_work(void *data)
+{
+	struct pp_vmclock *vc = data;
+
+	cancel_delayed_work_sync(&vc->poll_work);
+}
+
+static void pp_vmclock_remove_notify(void *data)
+{
+	struct pp_vmclock *vc = data;
+
+	acpi_remove_notify_handler(ACPI_HANDLE(vc->dev), ACPI_DEVICE_NOTIFY,
+				   pp_vmclock_acpi_notify);
+}
+
+/* Map and validate the page; refuse with a clear message. */
+static int pp_vmclock_map(struct pp_vmclock *vc, struct resource *res)
+{
+	struct device *dev = vc->dev;
+	resource_size_t len = resource_size(res);
+	u32 magic, size;
+	u16 version;
+
+	if (len < PP_VMCLOCK_MIN_SIZE) {
+		dev_err(dev, "region %pR is smaller than %d bytes\n", res,
+			PP_VMCLOCK_MIN_SIZE);
+		return -EINVAL;
+	}
+	vc->phys = res->start;
+	vc->page = memremap(res->start, len, MEMREMAP_WB);
+	if (!vc->page) {
+		dev_err(dev, "cannot map %pR\n", res);
+		return -ENOMEM;
+	}
+	magic = le32_to_cpu(READ_ONCE(vc->page->magic));
+	size = le32_to_cpu(READ_ONCE(vc->page->size));
+	version = le16_to_cpu(READ_ONCE(vc->page->version));
+	if (magic != PP_VMCLOCK_MAGIC || version != PP_VMCLOCK_VERSION ||
+	    size < PP_VMCLOCK_MIN_SIZE || size > len) {
+		dev_err(dev, "refusing the page at %pR: magic %#x (want %#x), version %u (want %u), size %u (want %d..%llu)\n",
+			res, magic, PP_VMCLOCK_MAGIC, version, PP_VMCLOCK_VERSION,
+			size, PP_VMCLOCK_MIN_SIZE, (unsigned long long)len);
+		memunmap(vc->page);
+		return -EINVAL;
+	}
+	vc->abi_size = size;
+	return 0;
+}
+
+/* A PHC if the page gives time this system can use; else say why not. */
+static int pp_vmclock_register_clock(struct pp_vmclock *vc)
+{
+	struct ptp_pure_config cfg = {
+		.name = vc->name,
+		.ops = &pp_vmclock_ops,
+		.priv = vc,
+		.flags = PTP_PURE_F_PAIRED,
+	};
+	struct pp_vmclock_snap s;
+	const char *why;
+	int ret;
+
+	if (vc->abi_size < pp_offsetofend(time_frac_sec)) {
+		dev_info(vc->dev, "%s: no PHC: the page (%u bytes) has no time fields\n",
+			 vc->name, vc->abi_size);
+		return 0;
+	}
+	ret = pp_vmclock_snapshot(vc, &s, false);
+	if (ret) {
+		dev_err(vc->dev, "%s: page in update for more than %u ms\n",
+			vc->name, seq_timeout_ms);
+		return ret;
+	}
+	why = pp_vmclock_unusable(&s);
+	if (why) {
+		dev_info(vc->dev, "%s: no PHC: %s\n", vc->name, why);
+		return 0;
+	}
+	vc->clk = devm_ptp_pure_register(vc->dev, &cfg);
+	return PTR_ERR_OR_ZERO(vc->clk);
+}
+
+static int pp_vmclock_probe(struct platform_device *pdev)
+{
+	struct device *dev = &pdev->dev;
+	struct pp_vmclock_snap s;
+	struct resource *res;
+	struct pp_vmclock *vc;
+	int irq, ret;
+
+	res = platform_get_resource(pdev, IORESOURCE_MEM, 0);
+	if (!res) {
+		dev_err(dev, "no memory region\n");
+		return -EINVAL;
+	}
+	vc = kzalloc(sizeof(*vc), GFP_KERNEL);
+	if (!vc)
+		return -ENOMEM;
+	kref_init(&vc->ref);
+	init_rwsem(&vc->rwsem);
+	init_waitqueue_head(&vc->wq);
+	spin_lock_init(&vc->event_lock);
+	INIT_DELAYED_WORK(&vc->poll_work, pp_vmclock_poll_work);
+	vc->dev = dev;
+
+	ret = pp_vmclock_map(vc, res);
+	if (ret) {
+		kfree(vc);
+		return ret;
+	}
+	ret = ida_alloc(&pp_vmclock_ida, GFP_KERNEL);
+	if (ret < 0) {
+		memunmap(vc->page);
+		kfree(vc);
+		return ret;
+	}
+	vc->id = ret;
+	snprintf(vc->name, sizeof(vc->name), "%.8s%d", name_prefix, vc->id);
+	/* From here on, devm undoes everything in reverse order. */
+	ret = devm_add_action_or_reset(dev, pp_vmclock_kill, vc);
+	if (ret)
+		return ret;
+	platform_set_drvdata(pdev, vc);
+
+	/* Start from the current marker: only later changes are events. */
+	if (!pp_vmclock_snapshot(vc, &s, false)) {
+		vc->marker = s.marker;
+		vc->generation = s.generation;
+		vc->notify = s.flags & PP_VMCLOCK_FLAG_NOTIFICATION_PRESENT;
+	}
+
+	ret = pp_vmclock_register_clock(vc);
+	if (ret)
+		return ret;
+
+	if (vc->abi_size >= PAGE_SIZE) {
+		vc->misc.minor = MISC_DYNAMIC_MINOR;
+		vc->misc.name = vc->name;
+		vc->misc.fops = &pp_vmclock_fops;
+		vc->misc.mode = 0444;
+		ret = misc_register(&vc->misc);
+		if (ret)
+			return dev_err_probe(dev, ret, "cannot register /dev/%s\n",
+					     vc->name);
+		ret = devm_add_action_or_reset(dev, pp_vmclock_misc_deregister,
+					       &vc->misc);
+		if (ret)
+			return ret;
+	} else if (!vc->clk) {
+		dev_err(dev, "%s: the page gives neither time nor a mappable page\n",
+			vc->name);
+		return -ENODEV;
+	}
+
+	ret = devm_add_action_or_reset(dev, pp_vmclock_stop_work, vc);
+	if (ret)
+		return ret;
+	if (vc->notify) {
+		irq = platform_get_irq_optional(pdev, 0);
+		if (irq > 0) {
+			ret = devm_request_irq(dev, irq, pp_vmclock_irq, IRQF_SHARED,
+					       vc->name, vc);
+			if (ret)
+				return dev_err_probe(dev, ret, "cannot request IRQ %d\n", irq);
+		} else if (ACPI_HANDLE(dev)) {
+			if (ACPI_FAILURE(acpi_install_notify_handler(ACPI_HANDLE(dev),
+								     ACPI_DEVICE_NOTIFY,
+								     pp_vmclock_acpi_notify,
+								     vc))) {
+				dev_err(dev, "cannot install the ACPI notify handler\n");
+				return -ENODEV;
+			}
+			ret = devm_add_action_or_reset(dev, pp_vmclock_remove_notify, vc);
+			if (ret)
+				return ret;
+		} else {
+			dev_warn(dev, "%s: notifications announced but no way to receive them\n",
+				 vc->name);
+			vc->notify = false;
+		}
+	}
+	if (poll_ms)
+		schedule_delayed_work(&vc->poll_work, msecs_to_jiffies(poll_ms));
+
+	dev_info(dev, "%s: vmclock page at %pa, %u bytes%s%s\n", vc->name,
+		 &vc->phys, vc->abi_size, vc->abi_size >= PAGE_SIZE ? ", /dev/" : "",
+		 vc->abi_size >= PAGE_SIZE ? vc->name : "");
+	return 0;
+}
+
+static const struct acpi_device_id pp_vmclock_acpi_ids[] = {
+	{ "AMZNC10C", 0 },
+	{ "VMCLOCK", 0 },
+	{ }
+};
+MODULE_DEVICE_TABLE(acpi, pp_vmclock_acpi_ids);
+
+static const struct of_device_id pp_vmclock_of_ids[] = {
+	{ .compatible = "amazon,vmclock" },
+	{ }
+};
+MODULE_DEVICE_TABLE(of, pp_vmclock_of_ids);
+
+static struct platform_driver pp_vmclock_driver = {
+	.probe = pp_vmclock_probe,
+	.driver = {
+		.name = "ptp_pure_vmclock",
+		.acpi_match_table = pp_vmclock_acpi_ids,
+		.of_match_table = pp_vmclock_of_ids,
+		.dev_groups = pp_vmclock_groups,
+	},
+};
+module_platform_driver(pp_vmclock_driver);
+
+MODULE_DESCRIPTION("vmclock PTP clocks through ptp_pure_core");
+MODULE_AUTHOR("ptp-pure developers");
+MODULE_LICENSE("GPL");
