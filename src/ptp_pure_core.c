@@ -234,22 +234,38 @@ static int ptp_pure_sample_xts(const struct ptp_pure_sample *s,
 	return ret == -ENODEV ? -EOPNOTSUPP : ret;
 }
 
+/*
+ * Whether gettimex64 can replace its brackets by the system time of the
+ * device's own counter read: a cross-timestamp gives CLOCK_REALTIME and
+ * CLOCK_MONOTONIC_RAW (7.2+ warns about other ids); other clocks, such as
+ * CLOCK_MONOTONIC, keep the brackets.
+ */
+static bool ptp_pure_zero_window(const struct ptp_pure_clock *clk,
+				 const struct ptp_system_timestamp *sts)
+{
+	clockid_t clkid;
+
+	if (!sts || !clk->xts_ok)
+		return false;
+	clkid = compat_sts_clockid(sts);
+	return clkid == CLOCK_REALTIME || clkid == CLOCK_MONOTONIC_RAW;
+}
+
 static int ptp_pure_gettimex64(struct ptp_clock_info *info,
 			       struct timespec64 *ts,
 			       struct ptp_system_timestamp *sts)
 {
 	struct ptp_pure_clock *clk = to_pure_clock(info);
+	bool zero_window = ptp_pure_zero_window(clk, sts);
 	struct system_device_crosststamp xts;
 	struct system_time_snapshot snap;
 	struct ptp_pure_sample s;
-	clockid_t clkid = CLOCK_REALTIME;
 	ktime_t t;
 	int ret;
 
-	if (sts && clk->xts_ok) {
-		clkid = compat_sts_clockid(sts);
-		compat_ktime_get_snapshot(clkid, &snap);
-	}
+	/* History for counter values before the current timekeeping interval */
+	if (zero_window)
+		compat_ktime_get_snapshot(CLOCK_REALTIME, &snap);
 	ptp_read_system_prets(sts);
 	ret = ptp_pure_read(clk, &s);
 	ptp_read_system_postts(sts);
@@ -260,13 +276,14 @@ static int ptp_pure_gettimex64(struct ptp_clock_info *info,
 	/*
 	 * The device time belongs to one counter read: if the system clock
 	 * can tell its own time at that counter value, both system
-	 * timestamps are that time.  Otherwise keep the brackets.
+	 * timestamps are that time.  If it cannot (the clocksource changed),
+	 * the brackets stay.
 	 */
-	if (sts && clk->xts_ok) {
+	if (zero_window) {
 		memset(&xts, 0, sizeof(xts));
-		compat_xts_request(&xts, clkid);
+		compat_xts_request(&xts, CLOCK_REALTIME);
 		if (!ptp_pure_sample_xts(&s, &snap, &xts) &&
-		    compat_xts_systime(&xts, clkid, &t))
+		    compat_xts_systime(&xts, compat_sts_clockid(sts), &t))
 			compat_sts_set(sts, t);
 	}
 	return 0;
