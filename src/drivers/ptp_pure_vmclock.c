@@ -169,8 +169,6 @@ struct pp_vmclock_snap {
 	u8 shift;
 };
 
-#define PP_LE64(p, f)	le64_to_cpu(READ_ONCE((p)->f))
-
 static u64 pp_vmclock_read_counter(void)
 {
 #ifdef CONFIG_X86
@@ -181,52 +179,69 @@ static u64 pp_vmclock_read_counter(void)
 }
 
 /*
- * Read the page consistently: retry while the hypervisor updates it, give
- * up after seq_timeout_ms.  With @counter, the CPU counter is read inside
- * the same sequence window, so time and counter belong together.
+ * Copy @len bytes at @off of the page consistently: retry while the
+ * hypervisor updates it (odd or changed seq_count), give up after
+ * seq_timeout_ms.  With @counter, the CPU counter is read inside the same
+ * sequence window, so the copy and the counter belong together.
  */
-static int pp_vmclock_snapshot(struct pp_vmclock *vc, struct pp_vmclock_snap *s,
-			       bool counter)
+static int pp_vmclock_copy(struct pp_vmclock *vc, void *dst, size_t off,
+			   size_t len, u64 *counter, u32 *seqp)
 {
-	struct pp_vmclock_abi *p = vc->page;
+	const struct pp_vmclock_abi *p = vc->page;
 	ktime_t deadline = ktime_add_ms(ktime_get(), READ_ONCE(seq_timeout_ms));
-	bool times = vc->abi_size >= pp_offsetofend(time_frac_sec);
 	u32 seq;
 
-	memset(s, 0, sizeof(*s));
 	for (;;) {
 		seq = le32_to_cpu(READ_ONCE(p->seq_count));
 		if (!(seq & 1)) {
+			/* Pairs with the writer's barrier before the even count. */
 			virt_rmb();
-			s->counter_id = READ_ONCE(p->counter_id);
-			s->time_type = READ_ONCE(p->time_type);
-			s->marker = PP_LE64(p, disruption_marker);
-			s->flags = PP_LE64(p, flags);
-			if (times) {
-				s->status = READ_ONCE(p->clock_status);
-				s->tai_offset = (s16)le16_to_cpu(READ_ONCE(p->tai_offset_sec));
-				s->leap = READ_ONCE(p->leap_indicator);
-				s->shift = READ_ONCE(p->counter_period_shift);
-				s->counter_value = PP_LE64(p, counter_value);
-				s->period = PP_LE64(p, counter_period_frac_sec);
-				s->maxerr_rate = PP_LE64(p, counter_period_maxerror_rate_frac_sec);
-				s->time_sec = PP_LE64(p, time_sec);
-				s->time_frac = PP_LE64(p, time_frac_sec);
-			}
-			if (vc->abi_size >= pp_offsetofend(time_maxerror_nanosec))
-				s->time_maxerr = PP_LE64(p, time_maxerror_nanosec);
-			if (vc->abi_size >= pp_offsetofend(vm_generation_counter))
-				s->generation = PP_LE64(p, vm_generation_counter);
+			memcpy(dst, (const u8 *)p + off, len);
 			if (counter)
-				s->counter_now = pp_vmclock_read_counter();
+				*counter = pp_vmclock_read_counter();
+			/* Pairs with the writer's barrier after the odd count. */
 			virt_rmb();
 			if (seq == le32_to_cpu(READ_ONCE(p->seq_count)))
-				return 0;
+				break;
 		}
 		if (ktime_after(ktime_get(), deadline))
 			return -ETIMEDOUT;
 		cpu_relax();
 	}
+	if (seqp)
+		*seqp = seq;
+	return 0;
+}
+
+/* A consistent copy of the page, decoded; absent fields read as zero. */
+static int pp_vmclock_snapshot(struct pp_vmclock *vc, struct pp_vmclock_snap *s,
+			       bool counter)
+{
+	struct pp_vmclock_abi a;
+	int ret;
+
+	memset(&a, 0, sizeof(a));
+	memset(s, 0, sizeof(*s));
+	ret = pp_vmclock_copy(vc, &a, 0, min_t(size_t, vc->abi_size, sizeof(a)),
+			      counter ? &s->counter_now : NULL, NULL);
+	if (ret)
+		return ret;
+	s->counter_id = a.counter_id;
+	s->time_type = a.time_type;
+	s->marker = le64_to_cpu(a.disruption_marker);
+	s->flags = le64_to_cpu(a.flags);
+	s->status = a.clock_status;
+	s->tai_offset = (s16)le16_to_cpu(a.tai_offset_sec);
+	s->leap = a.leap_indicator;
+	s->shift = a.counter_period_shift;
+	s->counter_value = le64_to_cpu(a.counter_value);
+	s->period = le64_to_cpu(a.counter_period_frac_sec);
+	s->maxerr_rate = le64_to_cpu(a.counter_period_maxerror_rate_frac_sec);
+	s->time_sec = le64_to_cpu(a.time_sec);
+	s->time_frac = le64_to_cpu(a.time_frac_sec);
+	s->time_maxerr = le64_to_cpu(a.time_maxerror_nanosec);
+	s->generation = le64_to_cpu(a.vm_generation_counter);
+	return 0;
 }
 
 /* Why a page cannot give time, or NULL if it can. */
@@ -336,11 +351,13 @@ static const struct ptp_pure_ops pp_vmclock_ops = {
 static void pp_vmclock_uevent(struct pp_vmclock *vc, const char *event)
 {
 	char ev[48];
-	char *envp[] = { ev, NULL };
+	char *envp[2];
 
 	if (!vc->clk)
 		return;
 	snprintf(ev, sizeof(ev), "VMCLOCK_EVENT=%s", event);
+	envp[0] = ev;
+	envp[1] = NULL;
 	ptp_pure_uevent(vc->clk, envp);
 }
 
@@ -452,61 +469,36 @@ static int pp_vmclock_release(struct inode *inode, struct file *file)
 	return 0;
 }
 
-/* Copy the page out consistently; the whole page is at most PAGE_SIZE. */
+/* read(): the page, copied out consistently. */
 static ssize_t pp_vmclock_fread(struct file *file, char __user *buf,
 				size_t count, loff_t *ppos)
 {
 	struct pp_vmclock_file *f = file->private_data;
 	struct pp_vmclock *vc = f->vc;
-	ktime_t deadline = ktime_add_ms(ktime_get(), READ_ONCE(seq_timeout_ms));
-	size_t n;
-	void *tmp;
-	u32 seq;
 	ssize_t ret;
+	void *tmp;
+	size_t n;
+	u32 seq;
 
 	if (*ppos < 0)
 		return -EINVAL;
-	tmp = kmalloc(vc->abi_size, GFP_KERNEL);
+	if (*ppos >= vc->abi_size)
+		return 0;
+	n = min_t(size_t, count, vc->abi_size - *ppos);
+	tmp = kmalloc(n, GFP_KERNEL);
 	if (!tmp)
 		return -ENOMEM;
 	down_read(&vc->rwsem);
-	if (vc->dead) {
-		ret = -ENODEV;
-		goto out;
-	}
-	if (*ppos >= vc->abi_size) {
-		ret = 0;
-		goto out;
-	}
-	n = min_t(size_t, count, vc->abi_size - *ppos);
-	for (;;) {
-		seq = le32_to_cpu(READ_ONCE(vc->page->seq_count));
-		if (!(seq & 1)) {
-			virt_rmb();
-			memcpy(tmp, (u8 *)vc->page + *ppos, n);
-			virt_rmb();
-			if (seq == le32_to_cpu(READ_ONCE(vc->page->seq_count)))
-				break;
-		}
-		if (ktime_after(ktime_get(), deadline)) {
-			ret = -ETIMEDOUT;
-			goto out;
-		}
-		cpu_relax();
-	}
+	ret = vc->dead ? -ENODEV : pp_vmclock_copy(vc, tmp, *ppos, n, NULL, &seq);
 	up_read(&vc->rwsem);
-	if (copy_to_user(buf, tmp, n)) {
-		kfree(tmp);
-		return -EFAULT;
-	}
+	if (!ret && copy_to_user(buf, tmp, n))
+		ret = -EFAULT;
 	kfree(tmp);
+	if (ret)
+		return ret;
 	WRITE_ONCE(f->seq, seq);
 	*ppos += n;
 	return n;
-out:
-	up_read(&vc->rwsem);
-	kfree(tmp);
-	return ret;
 }
 
 static __poll_t pp_vmclock_poll(struct file *file, poll_table *wait)
@@ -561,22 +553,32 @@ static const struct file_operations pp_vmclock_fops = {
 
 /* --- sysfs on the platform device ----------------------------------------- */
 
-#define PP_VMCLOCK_COUNTER_ATTR(_name, _field)				\
-static ssize_t _name##_show(struct device *dev,				\
-			    struct device_attribute *attr, char *buf)	\
-{									\
-	struct pp_vmclock *vc = dev_get_drvdata(dev);			\
-	unsigned long v;						\
-									\
-	spin_lock(&vc->event_lock);					\
-	v = vc->_field;							\
-	spin_unlock(&vc->event_lock);					\
-	return sysfs_emit(buf, "%lu\n", v);				\
-}									\
-static DEVICE_ATTR_RO(_name)
+static ssize_t pp_vmclock_show_count(struct device *dev, char *buf,
+				     bool generations)
+{
+	struct pp_vmclock *vc = dev_get_drvdata(dev);
+	unsigned long v;
 
-PP_VMCLOCK_COUNTER_ATTR(disruptions, disruptions);
-PP_VMCLOCK_COUNTER_ATTR(vm_generation_changes, generations);
+	spin_lock(&vc->event_lock);
+	v = generations ? vc->generations : vc->disruptions;
+	spin_unlock(&vc->event_lock);
+	return sysfs_emit(buf, "%lu\n", v);
+}
+
+static ssize_t disruptions_show(struct device *dev,
+				struct device_attribute *attr, char *buf)
+{
+	return pp_vmclock_show_count(dev, buf, false);
+}
+static DEVICE_ATTR_RO(disruptions);
+
+static ssize_t vm_generation_changes_show(struct device *dev,
+					  struct device_attribute *attr,
+					  char *buf)
+{
+	return pp_vmclock_show_count(dev, buf, true);
+}
+static DEVICE_ATTR_RO(vm_generation_changes);
 
 static struct attribute *pp_vmclock_attrs[] = {
 	&dev_attr_disruptions.attr,

@@ -41,7 +41,7 @@
 
 #include "ptp_pure_vmclock_abi.h"
 
-#define NSEC_PER_SEC		1000000000LL
+#define NSEC_PER_SEC		1000000000L
 #define FD_TO_CLOCKID(fd)	((~(clockid_t)(fd) << 3) | 3)
 
 static const char *ename(int e)
@@ -122,7 +122,7 @@ static int phc_mode(const char *path, unsigned int n)
 
 		printf("precise_realtime_offset_ns=%" PRId64 "\n", d - s);
 		printf("precise_tai_offset_ns=%" PRId64 "\n",
-		       d - (s + (int64_t)tai * NSEC_PER_SEC));
+		       (int64_t)(d - (s + (int64_t)tai * NSEC_PER_SEC)));
 	}
 	close(fd);
 	return 0;

@@ -1,0 +1,51 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0
+ *
+ * vmclock.asl - SSDT declaring a vmclock device for QEMU's -acpitable
+ *
+ * A 4 KiB page of guest RAM that vmclock-emu keeps up to date.  The address
+ * below is the default; build.sh rewrites the two #define lines for another
+ * one (iasl's -D cannot give a symbol a value).  The page must also be kept
+ * out of the guest's RAM with the kernel argument memmap=4K$ADDR.
+ *
+ *   iasl -p OUT vmclock.asl                      _HID AMZNC10C, _CID VMCLOCK
+ *   iasl -p OUT -D VMCLOCK_HID_ONLY vmclock.asl  _HID VMCLOCK only (7.x)
+ *
+ * The published vmclock specification asks for _HID "AMZNC10C", _CID and
+ * _DDN "VMCLOCK" and one memory resource in _CRS.  iasl rejects "VMCLOCK"
+ * as a _HID string (not a valid PNP ID), so the variant returns it from a
+ * _HID method, which the OS evaluates the same way.
+ */
+#define VMCLOCK_ADDR 0x10000000
+#define VMCLOCK_END 0x10000FFF
+
+DefinitionBlock ("", "SSDT", 2, "PTPPUR", "VMCLOCK", 1)
+{
+	Scope (\_SB)
+	{
+		Device (VCLK)
+		{
+#ifdef VMCLOCK_HID_ONLY
+			Method (_HID, 0, NotSerialized)
+			{
+				Return ("VMCLOCK")
+			}
+#else
+			Name (_HID, "AMZNC10C")
+			Name (_CID, "VMCLOCK")
+#endif
+			Name (_DDN, "VMCLOCK")
+			Name (_UID, Zero)
+			Name (_CRS, ResourceTemplate ()
+			{
+				QWordMemory (ResourceConsumer, PosDecode, MinFixed,
+					MaxFixed, Cacheable, ReadOnly,
+					0x0000000000000000,	/* granularity */
+					VMCLOCK_ADDR,		/* minimum */
+					VMCLOCK_END,		/* maximum */
+					0x0000000000000000,	/* translation */
+					0x0000000000001000)	/* length */
+			})
+		}
+	}
+}
