@@ -1,0 +1,58 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Build vmclock-emu, its guest tools and the SSDTs (see README.md).
+#
+# Usage: tests/emu/build.sh [-o OUTDIR] [--addr GPA]
+#   -o OUTDIR   default ${PTP_PURE_CACHE:-/var/cache/ptp-pure}/emu
+#   --addr GPA  address of the vmclock page in the SSDTs (default 0x10000000)
+# Output:
+#   OUTDIR/vmclock-emu        the host emulator
+#   OUTDIR/vmclock.aml        SSDT: _HID AMZNC10C, _CID/_DDN VMCLOCK, page at GPA
+#   OUTDIR/vmclock-hid.aml    SSDT: _HID VMCLOCK only
+#   OUTDIR/overlay/usr/bin/   guest tools: tscsync, phc_read (static), vmclockctl
+# Prints OUTDIR. Needs cc (glibc static libc: libc6-dev) and iasl (acpica-tools).
+set -euo pipefail
+
+EMU_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO_DIR=$(cd "$EMU_DIR/../.." && pwd)
+OUT=${PTP_PURE_CACHE:-/var/cache/ptp-pure}/emu
+ADDR=0x10000000
+
+die() { echo "build.sh: error: $*" >&2; exit 2; }
+
+while (($#)); do
+	case $1 in
+	-o) OUT=$2; shift 2 ;;
+	--addr) ADDR=$2; shift 2 ;;
+	-h | --help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
+	*) die "unknown argument $1" ;;
+	esac
+done
+[[ $ADDR =~ ^(0x[0-9a-fA-F]+|[0-9]+)$ ]] || die "--addr $ADDR: not a number"
+(((ADDR & 0xfff) == 0)) || die "--addr $ADDR: not page aligned"
+command -v iasl >/dev/null || die "iasl not found (apt-get install acpica-tools)"
+
+mkdir -p "$OUT/overlay/usr/bin"
+TMP=$(mktemp -d "$OUT/.build.XXXXXX")
+trap 'rm -rf "$TMP"' EXIT
+
+CFLAGS=(-std=gnu11 -O2 -Wall -Wextra -Werror -I"$REPO_DIR/include" -I"$EMU_DIR")
+cc "${CFLAGS[@]}" -o "$TMP/vmclock-emu" "$EMU_DIR/vmclock-emu.c"
+cc "${CFLAGS[@]}" -static -o "$TMP/tscsync" "$EMU_DIR/tscsync.c"
+cc "${CFLAGS[@]}" -static -o "$TMP/phc_read" "$EMU_DIR/phc_read.c"
+
+# iasl's -D defines symbols without values: rewrite the address lines.
+printf -v addr '0x%08X' "$((ADDR))"
+printf -v end '0x%08X' "$((ADDR + 0xfff))"
+sed -e "s/^#define VMCLOCK_ADDR .*/#define VMCLOCK_ADDR $addr/" \
+	-e "s/^#define VMCLOCK_END .*/#define VMCLOCK_END $end/" \
+	"$EMU_DIR/vmclock.asl" >"$TMP/vmclock.asl"
+iasl -vi -p "$TMP/vmclock" "$TMP/vmclock.asl" >"$TMP/iasl.log" 2>&1 ||
+	{ cat "$TMP/iasl.log" >&2; die "iasl failed"; }
+iasl -vi -p "$TMP/vmclock-hid" -D VMCLOCK_HID_ONLY "$TMP/vmclock.asl" >"$TMP/iasl.log" 2>&1 ||
+	{ cat "$TMP/iasl.log" >&2; die "iasl failed (VMCLOCK_HID_ONLY)"; }
+
+mv -f "$TMP/vmclock-emu" "$TMP/vmclock.aml" "$TMP/vmclock-hid.aml" "$OUT/"
+mv -f "$TMP/tscsync" "$TMP/phc_read" "$OUT/overlay/usr/bin/"
+install -m 0755 "$EMU_DIR/vmclockctl" "$OUT/overlay/usr/bin/vmclockctl"
+echo "$OUT"
