@@ -8,6 +8,7 @@
 #   make sparse                                  sparse (C=1) on 6.1
 #   make style                                   checkpatch + kernel-doc
 #   make vmtest [SERIES=...]                     tests in QEMU guests (after matrix)
+#   make stress [SERIES=...]                     core suite with 1000 load cycles
 #   make vm [SERIES=6.1]                         a shell in a guest, modules loaded
 #   make check                                   everything CI runs (root)
 #   make clean
@@ -29,9 +30,9 @@ UNIT_CFLAGS := -std=gnu89 -O2 -g -Wall -Wextra -Werror -Wdeclaration-after-state
 UNIT_LIBS := $(shell pkg-config --libs check 2>/dev/null)
 UNIT_TESTS := $(patsubst tests/unit/%.c,tests/unit/%.bin,$(wildcard tests/unit/test_*.c))
 
-GUEST_TOOLS := tests/guest/ptp_test
+GUEST_TOOLS := tests/guest/ptp_test tests/guest/vmclock_dev
 
-.PHONY: all modules conftest unit matrix sparse style vmtest vm guest-tools check clean
+.PHONY: all modules conftest unit matrix sparse style vmtest stress vm guest-tools check clean
 
 all: modules
 
@@ -68,6 +69,11 @@ tests/guest/%: tests/guest/%.c
 # (modules from the matrix build, so run `make matrix` first).
 vmtest: guest-tools
 	tools/vm/vmtest.sh $(SERIES)
+
+# The core suite with 1000 load/unload cycles instead of 200.
+stress: guest-tools
+	tools/vm/vmtest.sh --tests tests/guest/core --append ptptest.cycles=1000 \
+		--timeout 900 --test-timeout 800 $(SERIES)
 
 # A shell in a guest with the modules, for debugging: make vm SERIES=6.1
 vm: guest-tools

@@ -10,8 +10,10 @@
  *   gettime_minus_realtime_ns
  *   ext_realtime_offset_ns      PTP_SYS_OFFSET_EXTENDED: PHC - midpoint of the
  *   ext_realtime_width_ns       system readings around it (narrowest sample)
- *   ext_tai_offset_ns ...       the same with clockid CLOCK_TAI (7.x kernels;
- *                               older ones refuse it: ext_tai_error=EINVAL)
+ *   ext_monoraw_offset_ns ...   the same against CLOCK_MONOTONIC_RAW and
+ *   ext_tai_offset_ns ...       CLOCK_TAI (the request's clockid field, once
+ *                               reserved: kernels that do not know it or the
+ *                               clock refuse it, e.g. ext_tai_error=EINVAL)
  *   precise_realtime_offset_ns  PTP_SYS_OFFSET_PRECISE: PHC - sys_realtime
  *   precise_tai_offset_ns       PHC - (sys_realtime + the kernel's TAI offset)
  *   guest_tai_offset_s          the kernel's TAI - UTC (adjtimex)
@@ -112,6 +114,7 @@ static int phc_mode(const char *path, unsigned int n)
 	printf("gettime_minus_realtime_ns=%" PRId64 "\n", ts_ns(&phc) - ts_ns(&rt));
 
 	sys_offset_ext(fd, "realtime", CLOCK_REALTIME, n);
+	sys_offset_ext(fd, "monoraw", CLOCK_MONOTONIC_RAW, n);
 	sys_offset_ext(fd, "tai", CLOCK_TAI, n);
 
 	memset(&pr, 0, sizeof(pr));

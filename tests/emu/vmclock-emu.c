@@ -110,6 +110,7 @@ struct stat_acc {
 struct emu {
 	/* configuration */
 	const char *mem_path, *ctl_path, *qmp_path;
+	bool unlink_mem;
 	uint64_t addr;
 	unsigned int hz;
 	/* guest memory */
@@ -210,6 +211,17 @@ static int64_t mono_ns(void)
 	if (clock_gettime(CLOCK_MONOTONIC, &ts))
 		die("clock_gettime(CLOCK_MONOTONIC): %s", strerror(errno));
 	return ts_ns(&ts);
+}
+
+/* Leave cleanly on SIGTERM/SIGINT/SIGHUP while waiting outside the main loop. */
+static void check_signals(void)
+{
+	struct signalfd_siginfo si;
+
+	if (E.sig_fd >= 0 && read(E.sig_fd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+		logmsg("signal %u: exiting", si.ssi_signo);
+		exit(0);
+	}
 }
 
 /* Read @id between two TSC reads; keep the narrowest of a few tries. */
@@ -597,12 +609,16 @@ static void map_guest_ram(void)
 			logmsg("waiting for QEMU to create %s", E.mem_path);
 		said = true;
 		nanosleep(&d, NULL);
+		check_signals();
 	}
 	E.mem_size = (size_t)st.st_size;
 	E.mem = mmap(NULL, E.mem_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	if (E.mem == MAP_FAILED)
 		die("mmap %s (%zu bytes): %s", E.mem_path, E.mem_size, strerror(errno));
 	close(fd);
+	/* QEMU has it open and mapped once it has its full size. */
+	if (E.unlink_mem && unlink(E.mem_path))
+		die("unlink %s: %s", E.mem_path, strerror(errno));
 	E.page = (volatile struct pp_vmclock_abi *)(E.mem + E.addr);
 	logmsg("mapped %s (%zu MiB), vmclock page at 0x%" PRIx64, E.mem_path,
 	       E.mem_size >> 20, E.addr);
@@ -644,6 +660,7 @@ static int unix_connect_wait(const char *path)
 		if (mono_ns() > deadline)
 			die("connect %s: nobody listening after %d s", path, WAIT_FILE_SEC);
 		nanosleep(&d, NULL);
+		check_signals();
 	}
 	return fd;
 }
@@ -667,12 +684,15 @@ static void write_all(int fd, const char *buf, size_t len, const char *what)
 static size_t qmp_line(int fd, char *buf, size_t len)
 {
 	size_t n = 0;
-	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	struct pollfd pfd[2] = {
+		{ .fd = fd, .events = POLLIN },
+		{ .fd = E.sig_fd, .events = POLLIN },
+	};
 	ssize_t r;
 	char c;
 
 	for (;;) {
-		int pr = poll(&pfd, 1, 10000);
+		int pr = poll(pfd, 2, 10000);
 
 		if (pr < 0 && errno == EINTR)
 			continue;
@@ -680,6 +700,9 @@ static size_t qmp_line(int fd, char *buf, size_t len)
 			die("poll on QMP: %s", strerror(errno));
 		if (pr == 0)
 			die("QMP: no answer within 10 s");
+		check_signals();
+		if (!(pfd[0].revents & (POLLIN | POLLHUP | POLLERR)))
+			continue;
 		r = read(fd, &c, 1);
 		if (r < 0 && errno == EINTR)
 			continue;
@@ -721,6 +744,7 @@ static void qmp_start_guest(void)
 	int fd;
 
 	fd = unix_connect_wait(E.qmp_path);
+	logmsg("connected to QMP %s", E.qmp_path);
 	qmp_line(fd, buf, sizeof(buf));
 	if (!strstr(buf, "\"QMP\""))
 		die("%s: not a QMP greeting: %s", E.qmp_path, buf);
@@ -754,8 +778,11 @@ static bool tsync_wait(volatile uint32_t *word, uint32_t want, int64_t deadline)
 	unsigned int spins = 0;
 
 	while (le32toh(__atomic_load_n(word, __ATOMIC_ACQUIRE)) != want) {
-		if (++spins % 4096 == 0 && mono_ns() > deadline)
-			return false;
+		if (++spins % 4096 == 0) {
+			if (mono_ns() > deadline)
+				return false;
+			check_signals();
+		}
 		__builtin_ia32_pause();
 	}
 	return true;
@@ -1155,6 +1182,7 @@ static void usage(int status)
 	fprintf(status ? stderr : stdout,
 		"usage: vmclock-emu --mem FILE --addr GPA [options]\n"
 		"  --mem FILE        guest RAM backing file (memory-backend-file, share=on)\n"
+		"  --unlink-mem      remove FILE once QEMU and we have mapped it\n"
 		"  --addr GPA        guest physical address of the vmclock page (= file offset)\n"
 		"  --control SOCKET  QEMU chardev socket (server) of the guest's command port\n"
 		"  --qmp SOCKET      QMP socket of a QEMU started with -S: start the guest and\n"
@@ -1172,6 +1200,7 @@ static void parse_args(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "mem", required_argument, NULL, 'm' },
+		{ "unlink-mem", no_argument, NULL, 'u' },
 		{ "addr", required_argument, NULL, 'a' },
 		{ "control", required_argument, NULL, 'c' },
 		{ "qmp", required_argument, NULL, 'q' },
@@ -1194,6 +1223,9 @@ static void parse_args(int argc, char **argv)
 		switch (c) {
 		case 'm':
 			E.mem_path = optarg;
+			break;
+		case 'u':
+			E.unlink_mem = true;
 			break;
 		case 'a':
 			errno = 0;

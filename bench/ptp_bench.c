@@ -1,0 +1,211 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ptp_bench - read-path costs of a PHC, run inside a guest
+ *
+ * Usage: ptp_bench NAME [ROUNDS]
+ *   NAME    clock_name of the PHC (see /sys/class/ptp/ptpN/clock_name)
+ *   ROUNDS  measurement rounds (default 20)
+ *
+ * Per round it measures, against CLOCK_REALTIME:
+ *   window  width of the PTP_SYS_OFFSET_EXTENDED window (post - pre), ns,
+ *           median over 25 samples of one ioctl
+ *   ioctl   wall time of one PTP_SYS_OFFSET_EXTENDED ioctl with 1 sample, ns,
+ *           median over 200 calls
+ *   gettime wall time of clock_gettime() on the PHC, ns, median over 200
+ *   mt1/mt2 reads per second from 1 and from 2 threads (each thread on its
+ *           own CPU when there are two), 200 ms each
+ * and prints one line per round:
+ *   round N window W ioctl I gettime G mt1 R1 mt2 R2
+ * The host side (bench/run.sh) turns rounds into min/median/max and ratios.
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/ptp_clock.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <time.h>
+#include <unistd.h>
+
+#define CLOCKFD 3
+#define FD_TO_CLOCKID(fd) ((clockid_t)((((unsigned int)~(fd)) << 3) | CLOCKFD))
+
+static char dev_path[64];
+
+static int64_t now_ns(clockid_t c)
+{
+	struct timespec t;
+
+	clock_gettime(c, &t);
+	return (int64_t)t.tv_sec * 1000000000LL + t.tv_nsec;
+}
+
+static int64_t pct_ns(const struct ptp_clock_time *t)
+{
+	return (int64_t)t->sec * 1000000000LL + t->nsec;
+}
+
+static int cmp64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static int64_t median(int64_t *v, int n)
+{
+	qsort(v, n, sizeof(*v), cmp64);
+	return v[n / 2];
+}
+
+static int find_clock(const char *name)
+{
+	DIR *d = opendir("/sys/class/ptp");
+	struct dirent *e;
+	char path[300], buf[64];
+	int idx = -1;
+
+	if (!d)
+		return -1;
+	while ((e = readdir(d))) {
+		FILE *f;
+
+		if (strncmp(e->d_name, "ptp", 3))
+			continue;
+		snprintf(path, sizeof(path), "/sys/class/ptp/%s/clock_name", e->d_name);
+		f = fopen(path, "r");
+		if (!f)
+			continue;
+		if (fgets(buf, sizeof(buf), f)) {
+			buf[strcspn(buf, "\n")] = 0;
+			if (!strcmp(buf, name))
+				idx = atoi(e->d_name + 3);
+		}
+		fclose(f);
+	}
+	closedir(d);
+	return idx;
+}
+
+static int extended(int fd, unsigned int n, struct ptp_sys_offset_extended *e)
+{
+	memset(e, 0, sizeof(*e));
+	e->n_samples = n;
+	return ioctl(fd, PTP_SYS_OFFSET_EXTENDED, e);
+}
+
+struct reader {
+	int cpu;
+	long reads;
+	int64_t until;
+	int err;
+};
+
+static void *reader_thread(void *arg)
+{
+	struct reader *r = arg;
+	struct timespec t;
+	cpu_set_t set;
+	int fd = open(dev_path, O_RDONLY);
+
+	if (fd < 0) {
+		r->err = errno;
+		return NULL;
+	}
+	CPU_ZERO(&set);
+	CPU_SET(r->cpu, &set);
+	sched_setaffinity(0, sizeof(set), &set);
+	while (now_ns(CLOCK_MONOTONIC) < r->until) {
+		if (clock_gettime(FD_TO_CLOCKID(fd), &t)) {
+			r->err = errno;
+			break;
+		}
+		r->reads++;
+	}
+	close(fd);
+	return NULL;
+}
+
+/* Reads per second from @n threads on CPUs 0..n-1 for 200 ms. */
+static long throughput(int n)
+{
+	struct reader r[2];
+	pthread_t th[2];
+	int64_t until = now_ns(CLOCK_MONOTONIC) + 200000000LL;
+	long total = 0;
+	int i, ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+
+	for (i = 0; i < n; i++) {
+		memset(&r[i], 0, sizeof(r[i]));
+		r[i].cpu = i % (ncpu > 0 ? ncpu : 1);
+		r[i].until = until;
+		pthread_create(&th[i], NULL, reader_thread, &r[i]);
+	}
+	for (i = 0; i < n; i++) {
+		pthread_join(th[i], NULL);
+		if (r[i].err) {
+			fprintf(stderr, "ptp_bench: read: %s\n", strerror(r[i].err));
+			exit(1);
+		}
+		total += r[i].reads;
+	}
+	return total * 5;
+}
+
+int main(int argc, char **argv)
+{
+	struct ptp_sys_offset_extended e;
+	int64_t w[PTP_MAX_SAMPLES], c[200], g[200], t0;
+	int rounds = argc > 2 ? atoi(argv[2]) : 20;
+	int fd, idx, r, i;
+	struct timespec ts;
+
+	if (argc < 2) {
+		fprintf(stderr, "usage: ptp_bench NAME [ROUNDS]\n");
+		return 2;
+	}
+	idx = find_clock(argv[1]);
+	if (idx < 0) {
+		fprintf(stderr, "ptp_bench: no PTP clock named '%s'\n", argv[1]);
+		return 1;
+	}
+	snprintf(dev_path, sizeof(dev_path), "/dev/ptp%d", idx);
+	fd = open(dev_path, O_RDONLY);
+	if (fd < 0) {
+		fprintf(stderr, "ptp_bench: %s: %s\n", dev_path, strerror(errno));
+		return 1;
+	}
+	for (r = 0; r < rounds; r++) {
+		if (extended(fd, PTP_MAX_SAMPLES, &e)) {
+			fprintf(stderr, "ptp_bench: EXTENDED: %s\n", strerror(errno));
+			return 1;
+		}
+		for (i = 0; i < PTP_MAX_SAMPLES; i++)
+			w[i] = pct_ns(&e.ts[i][2]) - pct_ns(&e.ts[i][0]);
+		for (i = 0; i < 200; i++) {
+			t0 = now_ns(CLOCK_MONOTONIC);
+			if (extended(fd, 1, &e))
+				return 1;
+			c[i] = now_ns(CLOCK_MONOTONIC) - t0;
+		}
+		for (i = 0; i < 200; i++) {
+			t0 = now_ns(CLOCK_MONOTONIC);
+			if (clock_gettime(FD_TO_CLOCKID(fd), &ts))
+				return 1;
+			g[i] = now_ns(CLOCK_MONOTONIC) - t0;
+		}
+		printf("round %d window %lld ioctl %lld gettime %lld mt1 %ld mt2 %ld\n",
+		       r, (long long)median(w, PTP_MAX_SAMPLES),
+		       (long long)median(c, 200), (long long)median(g, 200),
+		       throughput(1), throughput(2));
+		fflush(stdout);
+	}
+	close(fd);
+	return 0;
+}

@@ -1,0 +1,134 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vmclock_dev - in-guest checks of the /dev/vmclockN misc device
+ *
+ * Usage: vmclock_dev DEV           checks below, PASS/FAIL lines
+ *        vmclock_dev DEV field F   print a field of the page read()
+ *                                  (marker, generation, seq, flags)
+ *        vmclock_dev DEV errno N   read() must fail with errno N
+ *
+ * Checks: read() returns the page (magic, version), a read-only mmap()
+ * shows the same page, a writable mapping is refused with EROFS, mprotect()
+ * cannot make the read-only mapping writable, and poll() reports POLLHUP on
+ * a device without notifications.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <linux/types.h>
+#include "../../include/ptp_pure_vmclock_abi.h"
+
+static int failures;
+
+#define CHECK(name, cond, ...)						\
+	do {								\
+		if (cond) {						\
+			printf("PASS %s\n", name);			\
+		} else {						\
+			printf("FAIL %s: ", name);			\
+			printf(__VA_ARGS__);				\
+			printf("\n");					\
+			failures++;					\
+		}							\
+	} while (0)
+
+static int read_page(const char *dev, struct pp_vmclock_abi *a)
+{
+	int fd = open(dev, O_RDONLY);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	memset(a, 0, sizeof(*a));
+	n = read(fd, a, sizeof(*a));
+	if (n < 0)
+		n = -errno;
+	close(fd);
+	return n < 0 ? (int)n : 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct pp_vmclock_abi a;
+	struct pollfd pfd;
+	void *map;
+	int fd, r;
+
+	if (argc < 2) {
+		fprintf(stderr, "usage: vmclock_dev DEV [field F | errno N]\n");
+		return 2;
+	}
+	if (argc >= 4 && !strcmp(argv[2], "field")) {
+		r = read_page(argv[1], &a);
+		if (r) {
+			fprintf(stderr, "vmclock_dev: read: %s\n", strerror(-r));
+			return 1;
+		}
+		if (!strcmp(argv[3], "marker"))
+			printf("%" PRIu64 "\n", (uint64_t)le64toh(a.disruption_marker));
+		else if (!strcmp(argv[3], "generation"))
+			printf("%" PRIu64 "\n", (uint64_t)le64toh(a.vm_generation_counter));
+		else if (!strcmp(argv[3], "seq"))
+			printf("%u\n", le32toh(a.seq_count));
+		else if (!strcmp(argv[3], "flags"))
+			printf("%#" PRIx64 "\n", (uint64_t)le64toh(a.flags));
+		else
+			return 2;
+		return 0;
+	}
+	if (argc >= 4 && !strcmp(argv[2], "errno")) {
+		r = read_page(argv[1], &a);
+		CHECK("dev/read_errno", r == -atoi(argv[3]), "read gave %s",
+		      r ? strerror(-r) : "success");
+		return failures ? 1 : 0;
+	}
+
+	r = read_page(argv[1], &a);
+	CHECK("dev/read", !r && le32toh(a.magic) == PP_VMCLOCK_MAGIC &&
+	      le16toh(a.version) == PP_VMCLOCK_VERSION,
+	      "read: %s, magic %#x", r ? strerror(-r) : "ok", le32toh(a.magic));
+
+	/*
+	 * Through a read-write descriptor (root may open one), so that only
+	 * the driver stands between the mapping and a write.
+	 */
+	fd = open(argv[1], O_RDWR);
+	if (fd < 0) {
+		printf("FAIL dev/open: %s\n", strerror(errno));
+		return 1;
+	}
+	map = mmap(NULL, 4096, PROT_READ, MAP_SHARED, fd, 0);
+	CHECK("dev/mmap_ro", map != MAP_FAILED &&
+	      le32toh(((struct pp_vmclock_abi *)map)->magic) == PP_VMCLOCK_MAGIC,
+	      "mmap: %s", map == MAP_FAILED ? strerror(errno) : "wrong magic");
+	if (map != MAP_FAILED) {
+		r = mprotect(map, 4096, PROT_READ | PROT_WRITE);
+		CHECK("dev/mprotect_refused", r == -1 && errno == EACCES,
+		      "mprotect to writable gave %s", r ? strerror(errno) : "success");
+		munmap(map, 4096);
+	}
+	map = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	CHECK("dev/mmap_rw_refused", map == MAP_FAILED && errno == EROFS,
+	      "writable mmap gave %s", map == MAP_FAILED ? strerror(errno) : "a mapping");
+	close(fd);
+
+	fd = open(argv[1], O_RDONLY);
+	map = mmap(NULL, 8192, PROT_READ, MAP_SHARED, fd, 0);
+	CHECK("dev/mmap_size_refused", map == MAP_FAILED && errno == EINVAL,
+	      "8 KiB mapping gave %s", map == MAP_FAILED ? strerror(errno) : "a mapping");
+	pfd.fd = fd;
+	pfd.events = POLLIN;
+	r = poll(&pfd, 1, 1000);
+	CHECK("dev/poll_hup", r == 1 && (pfd.revents & POLLHUP),
+	      "poll gave %d, revents %#x", r, pfd.revents);
+	close(fd);
+	return failures ? 1 : 0;
+}
