@@ -5,7 +5,7 @@
 #   vmclockctl CMD   one command to vmclock-emu over /dev/ttyS2
 #   tscsync          TSC offset / host time ping-pong, PHC vs host time
 #   phc_read         PHC readings and PTP_SYS_OFFSET_*; -P dumps the page
-# shellcheck source=../../../tools/vm/testlib.sh
+# shellcheck source-path=SCRIPTDIR source=../../../tools/vm/testlib.sh
 . /lib/ptpvm/testlib.sh
 
 # Whole seconds the PHC is off host UTC: 7.x reports TAI.  Our pages carry
@@ -91,7 +91,7 @@ measure_phc() {
 # near D_NS WANT_S: true when D_NS is WANT_S seconds within TOL_NS; sets RESID_NS.
 near() {
 	RESID_NS=$(($1 - $2 * 1000000000))
-	[ "$(abs $RESID_NS)" -le $TOL_NS ]
+	[ "$(abs $RESID_NS)" -le "$TOL_NS" ]
 }
 
 # phc_vs_host NAME WANT_S: PASS NAME when the PHC is host UTC + WANT_S s.
