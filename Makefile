@@ -61,7 +61,7 @@ matrix:
 # Static test programs copied into the guests.
 guest-tools: $(GUEST_TOOLS)
 
-tests/guest/%: tests/guest/%.c
+tests/guest/%: tests/guest/%.c tests/guest/phc_util.h
 	$(CC_UNIT) -std=gnu11 -O2 -Wall -Wextra -Werror -static -o $@ $< \
 		$(shell pkg-config --cflags check 2>/dev/null) -lcheck -lrt -lm -lsubunit -pthread
 

@@ -33,8 +33,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#define CLOCKFD 3
-#define FD_TO_CLOCKID(fd) ((clockid_t)((((unsigned int)~(fd)) << 3) | CLOCKFD))
+#include "../tests/guest/phc_util.h"
+
 
 static char dev_path[64];
 
@@ -62,35 +62,6 @@ static int64_t median(int64_t *v, int n)
 {
 	qsort(v, n, sizeof(*v), cmp64);
 	return v[n / 2];
-}
-
-static int find_clock(const char *name)
-{
-	DIR *d = opendir("/sys/class/ptp");
-	struct dirent *e;
-	char path[300], buf[64];
-	int idx = -1;
-
-	if (!d)
-		return -1;
-	while ((e = readdir(d))) {
-		FILE *f;
-
-		if (strncmp(e->d_name, "ptp", 3))
-			continue;
-		snprintf(path, sizeof(path), "/sys/class/ptp/%s/clock_name", e->d_name);
-		f = fopen(path, "r");
-		if (!f)
-			continue;
-		if (fgets(buf, sizeof(buf), f)) {
-			buf[strcspn(buf, "\n")] = 0;
-			if (!strcmp(buf, name))
-				idx = atoi(e->d_name + 3);
-		}
-		fclose(f);
-	}
-	closedir(d);
-	return idx;
 }
 
 static int extended(int fd, unsigned int n, struct ptp_sys_offset_extended *e)
@@ -170,7 +141,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: ptp_bench NAME [ROUNDS]\n");
 		return 2;
 	}
-	idx = find_clock(argv[1]);
+	idx = phc_find(argv[1]);
 	if (idx < 0) {
 		fprintf(stderr, "ptp_bench: no PTP clock named '%s'\n", argv[1]);
 		return 1;

@@ -39,8 +39,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#define CLOCKFD 3
-#define FD_TO_CLOCKID(fd) ((clockid_t)((((unsigned int)~(fd)) << 3) | CLOCKFD))
+#include "phc_util.h"
+
 #define NSEC 1000000000LL
 
 /* Slack for bracketing methods on top of the measured window (TCG guests). */
@@ -71,35 +71,6 @@ static int64_t now_ns(clockid_t c)
 
 	clock_gettime(c, &t);
 	return ts_ns(&t);
-}
-
-static int find_clock(const char *name)
-{
-	DIR *d = opendir("/sys/class/ptp");
-	struct dirent *e;
-	char path[300], buf[64];
-	int idx = -1;
-
-	if (!d)
-		return -1;
-	while ((e = readdir(d))) {
-		FILE *f;
-
-		if (strncmp(e->d_name, "ptp", 3))
-			continue;
-		snprintf(path, sizeof(path), "/sys/class/ptp/%s/clock_name", e->d_name);
-		f = fopen(path, "r");
-		if (!f)
-			continue;
-		if (fgets(buf, sizeof(buf), f)) {
-			buf[strcspn(buf, "\n")] = 0;
-			if (!strcmp(buf, name))
-				idx = atoi(e->d_name + 3);
-		}
-		fclose(f);
-	}
-	closedir(d);
-	return idx;
 }
 
 static int open_clock(int flags)
@@ -532,7 +503,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "ptp_test: PTP_NAME is not set\n");
 		return 2;
 	}
-	ptp_index = find_clock(name);
+	ptp_index = phc_find(name);
 	if (ptp_index < 0) {
 		printf("FAIL find_clock: no PTP clock named '%s' in /sys/class/ptp\n", name);
 		return 1;
