@@ -3,8 +3,13 @@
  * ptp_bench - read-path costs of a PHC, run inside a guest
  *
  * Usage: ptp_bench NAME [ROUNDS]
+ *        ptp_bench compare NAME1 NAME2 [N]
  *   NAME    clock_name of the PHC (see /sys/class/ptp/ptpN/clock_name)
  *   ROUNDS  measurement rounds (default 20)
+ *
+ * compare reads the two clocks alternately N times (default 101) with
+ * PTP_SYS_OFFSET_EXTENDED and prints the median and largest difference of
+ * their offsets to CLOCK_REALTIME: "compare median_ns M max_ns X".
  *
  * Per round it measures, against CLOCK_REALTIME:
  *   window  width of the PTP_SYS_OFFSET_EXTENDED window (post - pre), ns,
@@ -129,29 +134,72 @@ static long throughput(int n)
 	return total * 5;
 }
 
-int main(int argc, char **argv)
+/* Open the PHC named @name; its path is left in dev_path. */
+static int open_named(const char *name)
 {
-	struct ptp_sys_offset_extended e;
-	int64_t w[PTP_MAX_SAMPLES], c[200], g[200], t0;
-	int rounds = argc > 2 ? atoi(argv[2]) : 20;
-	int fd, idx, r, i;
-	struct timespec ts;
+	int idx = phc_find(name), fd;
 
-	if (argc < 2) {
-		fprintf(stderr, "usage: ptp_bench NAME [ROUNDS]\n");
-		return 2;
-	}
-	idx = phc_find(argv[1]);
 	if (idx < 0) {
-		fprintf(stderr, "ptp_bench: no PTP clock named '%s'\n", argv[1]);
-		return 1;
+		fprintf(stderr, "ptp_bench: no PTP clock named '%s'\n", name);
+		exit(1);
 	}
 	snprintf(dev_path, sizeof(dev_path), "/dev/ptp%d", idx);
 	fd = open(dev_path, O_RDONLY);
 	if (fd < 0) {
 		fprintf(stderr, "ptp_bench: %s: %s\n", dev_path, strerror(errno));
-		return 1;
+		exit(1);
 	}
+	return fd;
+}
+
+/* PHC - CLOCK_REALTIME at the middle of one EXTENDED sample. */
+static int64_t offset_ns(int fd)
+{
+	struct ptp_sys_offset_extended e;
+
+	if (extended(fd, 1, &e)) {
+		fprintf(stderr, "ptp_bench: EXTENDED: %s\n", strerror(errno));
+		exit(1);
+	}
+	return pct_ns(&e.ts[0][1]) -
+	       (pct_ns(&e.ts[0][0]) + pct_ns(&e.ts[0][2])) / 2;
+}
+
+static int compare(const char *a, const char *b, int n)
+{
+	int fa = open_named(a), fb = open_named(b), i;
+	int64_t *d = calloc(n, sizeof(*d)), max = 0;
+
+	if (!d)
+		return 1;
+	for (i = 0; i < n; i++) {
+		d[i] = llabs((long long)(offset_ns(fa) - offset_ns(fb)));
+		if (d[i] > max)
+			max = d[i];
+	}
+	printf("compare median_ns %lld max_ns %lld\n", (long long)median(d, n),
+	       (long long)max);
+	free(d);
+	close(fa);
+	close(fb);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct ptp_sys_offset_extended e;
+	int64_t w[PTP_MAX_SAMPLES], c[200], g[200], t0;
+	int rounds = argc > 2 ? atoi(argv[2]) : 20;
+	int fd, r, i;
+	struct timespec ts;
+
+	if (argc >= 4 && !strcmp(argv[1], "compare"))
+		return compare(argv[2], argv[3], argc > 4 ? atoi(argv[4]) : 101);
+	if (argc < 2) {
+		fprintf(stderr, "usage: ptp_bench NAME [ROUNDS] | compare NAME1 NAME2 [N]\n");
+		return 2;
+	}
+	fd = open_named(argv[1]);
 	for (r = 0; r < rounds; r++) {
 		if (extended(fd, PTP_MAX_SAMPLES, &e)) {
 			fprintf(stderr, "ptp_bench: EXTENDED: %s\n", strerror(errno));
