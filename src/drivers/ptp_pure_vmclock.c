@@ -83,6 +83,12 @@ MODULE_PARM_DESC(name_prefix,
 
 #define pp_offsetofend(field) offsetofend(struct pp_vmclock_abi, field)
 
+/*
+ * The event work runs on a system workqueue that every kernel has and none
+ * deprecates (7.x logs a notice for work queued on system_wq).
+ */
+#define PP_VMCLOCK_WQ	system_power_efficient_wq
+
 /* Our description of the page must match the kernel's where it has one. */
 #ifdef HAVE_VMCLOCK_ABI_H
 #include <linux/vmclock-abi.h>
@@ -121,10 +127,13 @@ static DEFINE_IDA(pp_vmclock_ida);
  * @wq: poll() waiters
  * @poll_work: periodic check of disruption marker and generation counter
  * @event_lock: protects the fields below
+ * @work_on: @poll_work may be queued (from probe's end until teardown)
  * @marker: last seen disruption_marker
  * @generation: last seen vm_generation_counter
  * @disruptions: disruption_marker changes seen
  * @generations: vm_generation_counter changes seen
+ * @reported_disruptions: @disruptions already announced
+ * @reported_generations: @generations already announced
  */
 struct pp_vmclock {
 	struct kref ref;
@@ -143,10 +152,13 @@ struct pp_vmclock {
 	wait_queue_head_t wq;
 	struct delayed_work poll_work;
 	spinlock_t event_lock;	/* see above */
+	bool work_on;
 	u64 marker;
 	u64 generation;
 	unsigned long disruptions;
 	unsigned long generations;
+	unsigned long reported_disruptions;
+	unsigned long reported_generations;
 };
 
 /* What one consistent read of the page gives. */
@@ -379,10 +391,10 @@ static void pp_vmclock_check_events(struct pp_vmclock *vc,
 		vc->generations++;
 		changed = true;
 	}
-	spin_unlock(&vc->event_lock);
 	/* uevents need process context without our locks: the work sends them */
-	if (changed)
-		mod_delayed_work(system_wq, &vc->poll_work, 0);
+	if (changed && vc->work_on)
+		mod_delayed_work(PP_VMCLOCK_WQ, &vc->poll_work, 0);
+	spin_unlock(&vc->event_lock);
 }
 
 static void pp_vmclock_poll_work(struct work_struct *work)
@@ -392,19 +404,16 @@ static void pp_vmclock_poll_work(struct work_struct *work)
 	unsigned long disruptions, generations;
 	struct pp_vmclock_snap s;
 
-	spin_lock(&vc->event_lock);
-	disruptions = vc->disruptions;
-	generations = vc->generations;
-	spin_unlock(&vc->event_lock);
-
 	if (!pp_vmclock_snapshot(vc, &s, false))
 		pp_vmclock_check_events(vc, &s);
 
-	spin_lock(&vc->event_lock);
-	disruptions = vc->disruptions - disruptions;
-	generations = vc->generations - generations;
-	spin_unlock(&vc->event_lock);
 	/* Changes found by a read before this work ran are reported too. */
+	spin_lock(&vc->event_lock);
+	disruptions = vc->disruptions - vc->reported_disruptions;
+	generations = vc->generations - vc->reported_generations;
+	vc->reported_disruptions = vc->disruptions;
+	vc->reported_generations = vc->generations;
+	spin_unlock(&vc->event_lock);
 	if (disruptions || generations) {
 		dev_info(vc->dev, "%s: %s\n", vc->name,
 			 generations ? "VM generation changed (snapshot restored)" :
@@ -413,13 +422,15 @@ static void pp_vmclock_poll_work(struct work_struct *work)
 		wake_up_interruptible(&vc->wq);
 	}
 	if (poll_ms)
-		schedule_delayed_work(&vc->poll_work, msecs_to_jiffies(poll_ms));
+		queue_delayed_work(PP_VMCLOCK_WQ, &vc->poll_work,
+				   msecs_to_jiffies(poll_ms));
 }
 
+/* Notifications arrive only while the stop action is registered. */
 static void pp_vmclock_wake(struct pp_vmclock *vc)
 {
 	wake_up_interruptible(&vc->wq);
-	mod_delayed_work(system_wq, &vc->poll_work, 0);
+	mod_delayed_work(PP_VMCLOCK_WQ, &vc->poll_work, 0);
 }
 
 static void pp_vmclock_acpi_notify(acpi_handle handle, u32 event, void *data)
@@ -482,6 +493,9 @@ static ssize_t pp_vmclock_fread(struct file *file, char __user *buf,
 
 	if (*ppos < 0)
 		return -EINVAL;
+	/* A device that is gone says so at any position. */
+	if (READ_ONCE(vc->dead))
+		return -ENODEV;
 	if (*ppos >= vc->abi_size)
 		return 0;
 	n = min_t(size_t, count, vc->abi_size - *ppos);
@@ -608,10 +622,17 @@ static void pp_vmclock_misc_deregister(void *data)
 	misc_deregister(data);
 }
 
+/*
+ * Runs before the clock is unregistered: readers that are still running
+ * must not queue the work again, which would outlive the clock.
+ */
 static void pp_vmclock_stop_work(void *data)
 {
 	struct pp_vmclock *vc = data;
 
+	spin_lock(&vc->event_lock);
+	vc->work_on = false;
+	spin_unlock(&vc->event_lock);
 	cancel_delayed_work_sync(&vc->poll_work);
 }
 
@@ -765,6 +786,9 @@ static int pp_vmclock_probe(struct platform_device *pdev)
 	ret = devm_add_action_or_reset(dev, pp_vmclock_stop_work, vc);
 	if (ret)
 		return ret;
+	spin_lock(&vc->event_lock);
+	vc->work_on = true;
+	spin_unlock(&vc->event_lock);
 	if (vc->notify) {
 		irq = platform_get_irq_optional(pdev, 0);
 		if (irq > 0) {
@@ -790,7 +814,8 @@ static int pp_vmclock_probe(struct platform_device *pdev)
 		}
 	}
 	if (poll_ms)
-		schedule_delayed_work(&vc->poll_work, msecs_to_jiffies(poll_ms));
+		queue_delayed_work(PP_VMCLOCK_WQ, &vc->poll_work,
+				   msecs_to_jiffies(poll_ms));
 
 	dev_info(dev, "%s: vmclock page at %pa, %u bytes%s%s\n", vc->name,
 		 &vc->phys, vc->abi_size, vc->abi_size >= PAGE_SIZE ? ", /dev/" : "",

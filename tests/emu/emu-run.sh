@@ -1,0 +1,66 @@
+# shellcheck shell=bash
+# SPDX-License-Identifier: GPL-2.0
+# Shared part of run-intree.sh and run-vmclock.sh (sourced, never executed):
+# one boot of tools/vm/run.sh with a live vmclock device.
+#
+#   emu_opt ARGS...      handle a wrapper option common to both; sets
+#                        EMU_SHIFT to the words used (0: not one of ours)
+#   emu_run SERIES ARGS...  build (build.sh), then run.sh --series SERIES
+#                        --tests $TESTS with the setup below and ARGS
+#
+# emu_run adds to the suite's vm.conf what needs the build or a unique path:
+# the guest tools (--overlay), the SSDT (-acpitable), guest RAM in a file in
+# /dev/shm shared with the emulator, QEMU paused (-S) with a QMP socket, and
+# vmclock-emu as the --host-cmd (it writes the page, then starts the guest;
+# its log ends up in the run's log).  The suite's vm.conf must hold the
+# memmap for $ADDR and the ttyS2 command port (see tests/emu/README.md).
+
+EMU_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO_DIR=$(cd "$EMU_DIR/../.." && pwd)
+CACHE=${PTP_PURE_CACHE:-/var/cache/ptp-pure}
+ADDR=0x10000000		# must match "append memmap=4K$..." in the suite's vm.conf
+MEM_MB=512		# the RAM file backs all of the guest's memory
+AML=vmclock.aml
+TESTS=''
+EMU_ARGS=()
+
+emu_die() { echo "${0##*/}: error: $*" >&2; exit 2; }
+
+# shellcheck disable=SC2034 # EMU_SHIFT is read by the wrappers
+emu_opt() {
+	EMU_SHIFT=0
+	case $1 in
+	--hid-only) AML=vmclock-hid.aml; EMU_SHIFT=1 ;;
+	--emu-arg | --tests)
+		(($# >= 2)) || emu_die "$1 needs an argument"
+		if [[ $1 == --tests ]]; then TESTS=$2; else EMU_ARGS+=("$2"); fi
+		EMU_SHIFT=2
+		;;
+	esac
+}
+
+emu_run() {
+	local series=$1 out emu a
+	shift
+	[[ -d $TESTS ]] || emu_die "no test directory $TESTS"
+	mkdir -p "$CACHE/emu"
+	out=$(flock "$CACHE/emu/.lock" "$EMU_DIR/build.sh" -o "$CACHE/emu" --addr "$ADDR")
+
+	# Guest RAM in tmpfs: a disk-backed file doubles the boot time under TCG.
+	# QEMU grows the empty file; vmclock-emu unlinks it once both have mapped it.
+	EMU_RAM=$(mktemp /dev/shm/ptp-pure-vmclock-ram.XXXXXX)
+	trap 'rm -f "$EMU_RAM"' EXIT
+
+	emu="exec $(printf '%q' "$out/vmclock-emu") --mem $EMU_RAM --unlink-mem --addr $ADDR"
+	emu+=" --control @RUNDIR@/vmclockctl.sock --qmp @RUNDIR@/qmp.sock"
+	for a in "${EMU_ARGS[@]}"; do emu+=" $(printf '%q' "$a")"; done
+
+	"$REPO_DIR/tools/vm/run.sh" --series "$series" --tests "$TESTS" --mem "$MEM_MB" \
+		--overlay "$out/overlay" \
+		--qemu-arg -object \
+		--qemu-arg "memory-backend-file,id=guestram,size=${MEM_MB}M,mem-path=$EMU_RAM,share=on" \
+		--qemu-arg -machine --qemu-arg memory-backend=guestram \
+		--qemu-arg -acpitable --qemu-arg "file=$out/$AML" \
+		--qemu-arg -S --qemu-arg -qmp --qemu-arg "unix:@RUNDIR@/qmp.sock,server=on,wait=off" \
+		--host-cmd "$emu" "$@"
+}
