@@ -8,6 +8,7 @@
 #   make sparse                                  sparse (C=1) on 6.1
 #   make style                                   checkpatch + kernel-doc
 #   make vmtest [SERIES=...]                     tests in QEMU guests (after matrix)
+#   make bench [ROUNDS=5]                        ours vs in-tree ptp_vmclock (7.x)
 #   make stress [SERIES=...]                     core suite with 1000 load cycles
 #   make vm [SERIES=6.1]                         a shell in a guest, modules loaded
 #   make check                                   everything CI runs (root)
@@ -32,7 +33,7 @@ UNIT_TESTS := $(patsubst tests/unit/%.c,tests/unit/%.bin,$(wildcard tests/unit/t
 
 GUEST_TOOLS := tests/guest/ptp_test tests/guest/vmclock_dev
 
-.PHONY: all modules conftest unit matrix sparse style vmtest stress vm guest-tools check clean
+.PHONY: all modules conftest unit matrix sparse style vmtest stress bench vm guest-tools check clean
 
 all: modules
 
@@ -65,15 +66,23 @@ tests/guest/%: tests/guest/%.c tests/guest/phc_util.h
 	$(CC_UNIT) -std=gnu11 -O2 -Wall -Wextra -Werror -static -o $@ $< \
 		$(shell pkg-config --cflags check 2>/dev/null) -lcheck -lrt -lm -lsubunit -pthread
 
-# Boot every kernel of the matrix in QEMU and run tests/guest in it
+# Boot every kernel of the matrix in QEMU and run the suites of tests/guest
 # (modules from the matrix build, so run `make matrix` first).
 vmtest: guest-tools
-	tools/vm/vmtest.sh $(SERIES)
+	tools/vmtest.sh $(SERIES)
 
 # The core suite with 1000 load/unload cycles instead of 200.
 stress: guest-tools
 	tools/vm/vmtest.sh --tests tests/guest/core --append ptptest.cycles=1000 \
 		--timeout 900 --test-timeout 800 $(SERIES)
+
+# ptp_pure_vmclock against the in-tree ptp_vmclock on 7.x (bench/run.sh)
+bench: guest-tools bench/ptp_bench
+	tools/matrix.sh 7
+	bench/run.sh $(ROUNDS)
+
+bench/ptp_bench: bench/ptp_bench.c tests/guest/phc_util.h
+	$(CC_UNIT) -std=gnu11 -O2 -Wall -Wextra -Werror -static -pthread -o $@ $<
 
 # A shell in a guest with the modules, for debugging: make vm SERIES=6.1
 vm: guest-tools
@@ -90,7 +99,7 @@ check:
 	tools/check.sh
 
 clean:
-	rm -rf $(CONFTEST_DIR) $(UNIT_TESTS) $(GUEST_TOOLS)
+	rm -rf $(CONFTEST_DIR) $(UNIT_TESTS) $(GUEST_TOOLS) bench/ptp_bench
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null || \
 		find . \( -name '*.o' -o -name '*.ko' -o -name '*.mod' -o -name '*.mod.c' \
 			-o -name '.*.cmd' -o -name '*.order' -o -name '*.symvers' \) -delete

@@ -47,7 +47,8 @@ enum ptp_pure_timescale {
  * @PTP_PURE_STATUS_INITIALIZING: not yet synchronised, time may be wrong
  * @PTP_PURE_STATUS_SYNCHRONIZED: synchronised to a reference
  * @PTP_PURE_STATUS_FREERUNNING: was synchronised, now holding over
- * @PTP_PURE_STATUS_UNRELIABLE: time must not be used
+ * @PTP_PURE_STATUS_UNRELIABLE: time must not be used: the core fails clock
+ *	reads with -EIO while the sysfs attributes still show the status
  *
  * The values match the vmclock ABI's clock_status.
  */

@@ -106,8 +106,13 @@ static int ptp_pure_convert(struct ptp_pure_clock *clk,
 	return 0;
 }
 
-/* Read the backend, check what it returned, convert the time scale. */
-static int ptp_pure_read(struct ptp_pure_clock *clk, struct ptp_pure_sample *s)
+/*
+ * Read the backend, check what it returned, convert the time scale.
+ * A device that calls its time unreliable gives no time (-EIO); with
+ * @status_only the sample is still good for its status information.
+ */
+static int __ptp_pure_read(struct ptp_pure_clock *clk,
+			   struct ptp_pure_sample *s, bool status_only)
 {
 	int ret;
 
@@ -118,6 +123,15 @@ static int ptp_pure_read(struct ptp_pure_clock *clk, struct ptp_pure_sample *s)
 				     clk->info.name, ret);
 		return ret;
 	}
+	if ((s->valid & PTP_PURE_VALID_STATUS) &&
+	    s->status == PTP_PURE_STATUS_UNRELIABLE) {
+		if (status_only)
+			return 0;
+		dev_warn_ratelimited(clk->parent,
+				     "%s: the device reports its time as unreliable\n",
+				     clk->info.name);
+		return -EIO;
+	}
 	if (s->time.tv_sec < 0 || s->time.tv_nsec < 0 ||
 	    s->time.tv_nsec >= NSEC_PER_SEC) {
 		dev_warn_ratelimited(clk->parent,
@@ -127,6 +141,11 @@ static int ptp_pure_read(struct ptp_pure_clock *clk, struct ptp_pure_sample *s)
 		return -EIO;
 	}
 	return ptp_pure_convert(clk, s);
+}
+
+static int ptp_pure_read(struct ptp_pure_clock *clk, struct ptp_pure_sample *s)
+{
+	return __ptp_pure_read(clk, s, false);
 }
 
 /*
@@ -402,7 +421,7 @@ static ssize_t ptp_pure_attr_show(struct device *dev,
 
 	if (!clk)
 		return -ENODEV;
-	ret = ptp_pure_read(clk, &s);
+	ret = __ptp_pure_read(clk, &s, true);
 	if (ret)
 		return ret;
 

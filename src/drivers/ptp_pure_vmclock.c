@@ -317,11 +317,12 @@ static int pp_vmclock_read(void *priv, struct ptp_pure_sample *sample)
 		return ret;
 	}
 	pp_vmclock_check_events(vc, &s);
-	if (s.status == PP_VMCLOCK_STATUS_UNRELIABLE) {
-		dev_warn_ratelimited(vc->dev, "%s: the device marks its time unreliable\n",
-				     vc->name);
-		return -EIO;
-	}
+	sample->valid = PTP_PURE_VALID_STATUS | PTP_PURE_VALID_LEAP;
+	sample->status = s.status;
+	sample->leap = s.leap;
+	/* The core refuses the time of an unreliable clock; the status stays. */
+	if (s.status == PP_VMCLOCK_STATUS_UNRELIABLE)
+		return 0;
 	why = pp_vmclock_unusable(&s);
 	if (why) {
 		dev_warn_ratelimited(vc->dev, "%s: page unusable: %s\n", vc->name, why);
@@ -342,9 +343,6 @@ static int pp_vmclock_read(void *priv, struct ptp_pure_sample *sample)
 	sample->counter_id = PTP_PURE_MY_COUNTER;
 	sample->timescale = s.time_type == PP_VMCLOCK_TIME_TAI ?
 			    PTP_PURE_TS_TAI : PTP_PURE_TS_UTC;
-	sample->valid = PTP_PURE_VALID_STATUS | PTP_PURE_VALID_LEAP;
-	sample->status = s.status;
-	sample->leap = s.leap;
 	if (s.flags & PP_VMCLOCK_FLAG_TAI_OFFSET_VALID) {
 		sample->valid |= PTP_PURE_VALID_TAI_OFFSET;
 		sample->tai_offset = s.tai_offset;

@@ -9,6 +9,7 @@
 #   OUTDIR/vmclock-emu        the host emulator
 #   OUTDIR/vmclock.aml        SSDT: _HID AMZNC10C, _CID/_DDN VMCLOCK, page at GPA
 #   OUTDIR/vmclock-hid.aml    SSDT: _HID VMCLOCK only
+#   OUTDIR/vmclock-twin.aml   SSDT: two AMZNC10C devices on the same page
 #   OUTDIR/overlay/usr/bin/   guest tools: tscsync, phc_read (static), vmclockctl
 # Prints OUTDIR. Needs cc (glibc static libc: libc6-dev) and iasl (acpica-tools).
 set -euo pipefail
@@ -52,7 +53,11 @@ iasl -vi -p "$TMP/vmclock" "$TMP/vmclock.asl" >"$TMP/iasl.log" 2>&1 ||
 iasl -vi -p "$TMP/vmclock-hid" -D VMCLOCK_HID_ONLY "$TMP/vmclock.asl" >"$TMP/iasl.log" 2>&1 ||
 	{ cat "$TMP/iasl.log" >&2; die "iasl failed (VMCLOCK_HID_ONLY)"; }
 
-mv -f "$TMP/vmclock-emu" "$TMP/vmclock.aml" "$TMP/vmclock-hid.aml" "$OUT/"
+iasl -vi -p "$TMP/vmclock-twin" -D VMCLOCK_TWIN "$TMP/vmclock.asl" >"$TMP/iasl.log" 2>&1 ||
+	{ cat "$TMP/iasl.log" >&2; die "iasl failed (VMCLOCK_TWIN)"; }
+
+mv -f "$TMP/vmclock-emu" "$TMP/vmclock.aml" "$TMP/vmclock-hid.aml" \
+	"$TMP/vmclock-twin.aml" "$OUT/"
 mv -f "$TMP/tscsync" "$TMP/phc_read" "$OUT/overlay/usr/bin/"
 install -m 0755 "$EMU_DIR/vmclockctl" "$OUT/overlay/usr/bin/vmclockctl"
 echo "$OUT"

@@ -31,6 +31,7 @@ emu_opt() {
 	EMU_SHIFT=0
 	case $1 in
 	--hid-only) AML=vmclock-hid.aml; EMU_SHIFT=1 ;;
+	--twin) AML=vmclock-twin.aml; EMU_SHIFT=1 ;;
 	--emu-arg | --tests)
 		(($# >= 2)) || emu_die "$1 needs an argument"
 		if [[ $1 == --tests ]]; then TESTS=$2; else EMU_ARGS+=("$2"); fi

@@ -7,6 +7,7 @@
 #   --series S        kernel series: 5.10, 6.1, 6.12, 7 (required)
 #   --tests DIR       the suite (default tests/guest/vmclock)
 #   --hid-only        declare the device with _HID "VMCLOCK" only
+#   --twin            two ACPI devices on the same page (bench/run.sh)
 #   --emu-arg ARG     extra vmclock-emu argument; repeatable
 # Everything else goes to tools/vm/run.sh (e.g. --verbose, --keep, --modules
 # DIR; by default run.sh takes our modules from the build matrix,

@@ -10,6 +10,8 @@
  *
  *   iasl -p OUT vmclock.asl                      _HID AMZNC10C, _CID VMCLOCK
  *   iasl -p OUT -D VMCLOCK_HID_ONLY vmclock.asl  _HID VMCLOCK only (7.x)
+ *   iasl -p OUT -D VMCLOCK_TWIN vmclock.asl      two devices, one page (for
+ *                                                two drivers side by side)
  *
  * The published vmclock specification asks for _HID "AMZNC10C", _CID and
  * _DDN "VMCLOCK" and one memory resource in _CRS.  iasl rejects "VMCLOCK"
@@ -47,5 +49,24 @@ DefinitionBlock ("", "SSDT", 2, "PTPPUR", "VMCLOCK", 1)
 					0x0000000000001000)	/* length */
 			})
 		}
+#ifdef VMCLOCK_TWIN
+		Device (VCL2)
+		{
+			Name (_HID, "AMZNC10C")
+			Name (_CID, "VMCLOCK")
+			Name (_DDN, "VMCLOCK")
+			Name (_UID, One)
+			Name (_CRS, ResourceTemplate ()
+			{
+				QWordMemory (ResourceConsumer, PosDecode, MinFixed,
+					MaxFixed, Cacheable, ReadOnly,
+					0x0000000000000000,	/* granularity */
+					VMCLOCK_ADDR,		/* minimum */
+					VMCLOCK_END,		/* maximum */
+					0x0000000000000000,	/* translation */
+					0x0000000000001000)	/* length */
+			})
+		}
+#endif
 	}
 }

@@ -17,6 +17,17 @@ clocksource() {
 	cat /sys/devices/system/clocksource/clocksource0/current_clocksource
 }
 
+# settle_clocksource: the kernel starts on tsc-early and switches to tsc
+# once the TSC is calibrated (about 2.5 s after boot under TCG); wait for
+# that, up to 10 s, so tests see the clocksource they will keep.
+settle_clocksource() {
+	n=0
+	while [ "$(clocksource)" = tsc-early ] && [ $n -lt 100 ]; do
+		sleep 0.1
+		n=$((n + 1))
+	done
+}
+
 # run_ptp_test PREFIX [ENV=VALUE...] -- [ptp_test args]: run the C test
 # program, prefix its test names with PREFIX/, and turn a silent non-zero
 # exit into a FAIL line.

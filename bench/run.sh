@@ -1,0 +1,73 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# bench/run.sh [ROUNDS]: ptp_pure_vmclock against the in-tree ptp_vmclock.
+#
+# Boots the newest 7.x kernel once with an emulated vmclock page declared by
+# two ACPI devices; the in-tree driver takes one, ours the other, so both
+# read the same page in the same boot (bench/guest/10-side-by-side).  The
+# guest alternates blocks of ROUNDS rounds (default 5) of bench/ptp_bench on
+# each clock, 4 blocks each.  This script turns the rounds into
+# min/median/max per metric and the ratio ours / in-tree of the medians:
+#   window   PTP_SYS_OFFSET_EXTENDED window width (post - pre), ns
+#   ioctl    one PTP_SYS_OFFSET_EXTENDED ioctl (1 sample), ns
+#   gettime  one clock_gettime() on the PHC, ns
+#   mt1      reads/s from one thread; mt2 from two threads on two vCPUs
+# and the 2-thread scaling mt2 / mt1 of each driver.  Lower is better for
+# the first three, higher for the last two.  Under TCG every number is that
+# of an emulated CPU: compare ratios, not absolute values.
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+: "${PTP_PURE_CACHE:=/var/cache/ptp-pure}"
+rounds=${1:-5}
+log="$PTP_PURE_CACHE/logs/bench.log"
+
+tests/emu/run-vmclock.sh --series 7 --tests bench/guest --twin \
+	--append "ptpbench.rounds=$rounds" --log "$log"
+
+echo
+echo "bench: ours (ptp_pure_vmclock) / in-tree (ptp_vmclock), Debian 7.x, TCG, same boot, same page"
+grep -o 'compare median_ns [0-9]* max_ns [0-9]*' "$log" | head -n 1 |
+	awk '{ printf "agreement: median %d ns, max %d ns\n", $3, $5 }'
+grep -o 'BENCH .*' "$log" | awk '
+function sort(a, n,    i, j, t) {
+	for (i = 2; i <= n; i++)
+		for (j = i; j > 1 && a[j - 1] > a[j]; j--) {
+			t = a[j]; a[j] = a[j - 1]; a[j - 1] = t
+		}
+}
+{
+	drv = $2
+	for (i = 5; i < NF; i += 2) {
+		m = $i
+		n = ++cnt[drv, m]
+		val[drv, m, n] = $(i + 1)
+		metrics[m] = 1
+	}
+}
+END {
+	split("window ioctl gettime mt1 mt2", order, " ")
+	printf "%-8s %28s %28s %8s\n", "metric", "in-tree min/median/max", "ours min/median/max", "ratio"
+	for (k = 1; k <= 5; k++) {
+		m = order[k]
+		for (d = 1; d <= 2; d++) {
+			drv = d == 1 ? "intree" : "ours"
+			n = cnt[drv, m]
+			for (i = 1; i <= n; i++)
+				a[i] = val[drv, m, i] + 0
+			sort(a, n)
+			lo[drv] = a[1]; med[drv] = a[int((n + 1) / 2)]; hi[drv] = a[n]
+		}
+		r = med["intree"] ? sprintf("%.2f", med["ours"] / med["intree"]) : \
+			(med["ours"] ? "inf" : "n/a (0/0)")
+		printf "%-8s %28s %28s %8s\n", m,
+			lo["intree"] "/" med["intree"] "/" hi["intree"],
+			lo["ours"] "/" med["ours"] "/" hi["ours"], r
+		if (m == "mt1") { mt1["intree"] = med["intree"]; mt1["ours"] = med["ours"] }
+		if (m == "mt2") { mt2["intree"] = med["intree"]; mt2["ours"] = med["ours"] }
+	}
+	printf "2-thread scaling (mt2/mt1): in-tree %.2f, ours %.2f\n",
+		mt2["intree"] / mt1["intree"], mt2["ours"] / mt1["ours"]
+	printf "rounds: %d in-tree, %d ours\n", cnt["intree", "window"], cnt["ours", "window"]
+}'
