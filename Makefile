@@ -8,6 +8,7 @@
 #   make sparse                                  sparse (C=1) on 6.1
 #   make style                                   checkpatch + kernel-doc
 #   make vmtest [SERIES=...]                     tests in QEMU guests (after matrix)
+#   make demo [SERIES=6.12]                      guest + emulated vmclock + chrony
 #   make bench [ROUNDS=5]                        ours vs in-tree ptp_vmclock (7.x)
 #   make stress [SERIES=...]                     core suite with 1000 load cycles
 #   make vm [SERIES=6.1]                         a shell in a guest, modules loaded
@@ -33,7 +34,7 @@ UNIT_TESTS := $(patsubst tests/unit/%.c,tests/unit/%.bin,$(wildcard tests/unit/t
 
 GUEST_TOOLS := tests/guest/ptp_test tests/guest/vmclock_dev
 
-.PHONY: all modules conftest unit matrix sparse style vmtest stress bench vm guest-tools check clean
+.PHONY: all modules conftest unit matrix sparse style vmtest stress bench demo vm guest-tools check clean
 
 all: modules
 
@@ -75,6 +76,12 @@ vmtest: guest-tools
 stress: guest-tools
 	tools/vm/vmtest.sh --tests tests/guest/core --append ptptest.cycles=1000 \
 		--timeout 900 --test-timeout 800 $(SERIES)
+
+# The first command for a newcomer: a guest with an emulated vmclock, our
+# driver and chronyd locked to it.
+demo:
+	tools/deps.sh
+	demo/run.sh $(SERIES)
 
 # ptp_pure_vmclock against the in-tree ptp_vmclock on 7.x (bench/run.sh)
 bench: guest-tools bench/ptp_bench

@@ -200,7 +200,7 @@ static int pp_vmclock_copy(struct pp_vmclock *vc, void *dst, size_t off,
 			   size_t len, u64 *counter, u32 *seqp)
 {
 	const struct pp_vmclock_abi *p = vc->page;
-	ktime_t deadline = ktime_add_ms(ktime_get(), READ_ONCE(seq_timeout_ms));
+	ktime_t deadline = 0;
 	u32 seq;
 
 	for (;;) {
@@ -216,7 +216,10 @@ static int pp_vmclock_copy(struct pp_vmclock *vc, void *dst, size_t off,
 			if (seq == le32_to_cpu(READ_ONCE(p->seq_count)))
 				break;
 		}
-		if (ktime_after(ktime_get(), deadline))
+		/* The clock is read only when the page is busy: reads stay cheap. */
+		if (!deadline)
+			deadline = ktime_add_ms(ktime_get(), READ_ONCE(seq_timeout_ms));
+		else if (ktime_after(ktime_get(), deadline))
 			return -ETIMEDOUT;
 		cpu_relax();
 	}
@@ -375,17 +378,21 @@ static void pp_vmclock_uevent(struct pp_vmclock *vc, const char *event)
 static void pp_vmclock_check_events(struct pp_vmclock *vc,
 				    const struct pp_vmclock_snap *s)
 {
+	bool gen = s->flags & PP_VMCLOCK_FLAG_VM_GEN_COUNTER_PRESENT;
 	bool changed = false;
 
+	/* The common case, nothing new, without the lock: readers run in parallel. */
+	if (s->marker == READ_ONCE(vc->marker) &&
+	    (!gen || s->generation == READ_ONCE(vc->generation)))
+		return;
 	spin_lock(&vc->event_lock);
 	if (s->marker != vc->marker) {
-		vc->marker = s->marker;
+		WRITE_ONCE(vc->marker, s->marker);
 		vc->disruptions++;
 		changed = true;
 	}
-	if ((s->flags & PP_VMCLOCK_FLAG_VM_GEN_COUNTER_PRESENT) &&
-	    s->generation != vc->generation) {
-		vc->generation = s->generation;
+	if (gen && s->generation != vc->generation) {
+		WRITE_ONCE(vc->generation, s->generation);
 		vc->generations++;
 		changed = true;
 	}
