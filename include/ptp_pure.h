@@ -113,14 +113,23 @@ struct ptp_pure_sample {
 	u64 error_bound_ns;
 };
 
+/*
+ * Flags of &struct ptp_pure_ops.read: the reader wants the optional
+ * information (sysfs); without it, a backend may skip computing what is
+ * costly, such as the error bound.  Status and TAI offset are always needed.
+ */
+#define PTP_PURE_READ_INFO	BIT(0)
+
 /**
  * struct ptp_pure_ops - what a backend implements
- * @read: read the device into @sample.  Called in process context, possibly
- *	concurrently on several CPUs, and must not sleep for long.  Return 0
- *	or a negative errno, which reaches userspace unchanged.
+ * @read: read the device into @sample; @flags are %PTP_PURE_READ_* bits.
+ *	Called in process context, possibly concurrently on several CPUs, and
+ *	must not sleep for long.  Return 0 or a negative errno, which reaches
+ *	userspace unchanged.
  */
 struct ptp_pure_ops {
-	int (*read)(void *priv, struct ptp_pure_sample *sample);
+	int (*read)(void *priv, struct ptp_pure_sample *sample,
+		    unsigned int flags);
 };
 
 /* Longest clock name: what kernels before 5.14 can hold. */

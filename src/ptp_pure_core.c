@@ -109,7 +109,8 @@ static int ptp_pure_convert(struct ptp_pure_clock *clk,
 /*
  * Read the backend, check what it returned, convert the time scale.
  * A device that calls its time unreliable gives no time (-EIO); with
- * @status_only the sample is still good for its status information.
+ * @status_only (the sysfs attributes) the sample is still good for its
+ * status information, and the backend fills in all it knows.
  */
 static int __ptp_pure_read(struct ptp_pure_clock *clk,
 			   struct ptp_pure_sample *s, bool status_only)
@@ -117,7 +118,7 @@ static int __ptp_pure_read(struct ptp_pure_clock *clk,
 	int ret;
 
 	memset(s, 0, sizeof(*s));
-	ret = clk->ops->read(clk->priv, s);
+	ret = clk->ops->read(clk->priv, s, status_only ? PTP_PURE_READ_INFO : 0);
 	if (ret) {
 		dev_warn_ratelimited(clk->parent, "%s: read failed: %d\n",
 				     clk->info.name, ret);

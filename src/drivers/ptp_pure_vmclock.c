@@ -191,6 +191,25 @@ static u64 pp_vmclock_read_counter(void)
 }
 
 /*
+ * Reads copy the page word by word when they can: a string copy is emulated
+ * a byte at a time by some hypervisors (QEMU's TCG), which doubled the cost
+ * of a PHC read there.
+ */
+static void pp_vmclock_memcpy(void *dst, const void *src, size_t len)
+{
+	const u64 *s = src;
+	u64 *d = dst;
+	size_t i;
+
+	if (!IS_ALIGNED((unsigned long)src | (unsigned long)dst | len, 8)) {
+		memcpy(dst, src, len);
+		return;
+	}
+	for (i = 0; i < len / 8; i++)
+		d[i] = READ_ONCE(s[i]);
+}
+
+/*
  * Copy @len bytes at @off of the page consistently: retry while the
  * hypervisor updates it (odd or changed seq_count), give up after
  * seq_timeout_ms.  With @counter, the CPU counter is read inside the same
@@ -208,7 +227,7 @@ static int pp_vmclock_copy(struct pp_vmclock *vc, void *dst, size_t off,
 		if (!(seq & 1)) {
 			/* Pairs with the writer's barrier before the even count. */
 			virt_rmb();
-			memcpy(dst, (const u8 *)p + off, len);
+			pp_vmclock_memcpy(dst, (const u8 *)p + off, len);
 			if (counter)
 				*counter = pp_vmclock_read_counter();
 			/* Pairs with the writer's barrier after the odd count. */
@@ -232,13 +251,15 @@ static int pp_vmclock_copy(struct pp_vmclock *vc, void *dst, size_t off,
 static int pp_vmclock_snapshot(struct pp_vmclock *vc, struct pp_vmclock_snap *s,
 			       bool counter)
 {
+	size_t len = min_t(size_t, vc->abi_size, sizeof(struct pp_vmclock_abi));
 	struct pp_vmclock_abi a;
 	int ret;
 
-	memset(&a, 0, sizeof(a));
-	memset(s, 0, sizeof(*s));
-	ret = pp_vmclock_copy(vc, &a, 0, min_t(size_t, vc->abi_size, sizeof(a)),
-			      counter ? &s->counter_now : NULL, NULL);
+	if (len < sizeof(a))
+		memset((u8 *)&a + len, 0, sizeof(a) - len);
+	s->counter_now = 0;
+	ret = pp_vmclock_copy(vc, &a, 0, len, counter ? &s->counter_now : NULL,
+			      NULL);
 	if (ret)
 		return ret;
 	s->counter_id = a.counter_id;
@@ -299,7 +320,8 @@ static bool pp_vmclock_error_bound(const struct pp_vmclock_snap *s, u64 *ns)
 static void pp_vmclock_check_events(struct pp_vmclock *vc,
 				    const struct pp_vmclock_snap *s);
 
-static int pp_vmclock_read(void *priv, struct ptp_pure_sample *sample)
+static int pp_vmclock_read(void *priv, struct ptp_pure_sample *sample,
+			   unsigned int flags)
 {
 	struct pp_vmclock *vc = priv;
 	struct pp_vmclock_snap s;
@@ -350,7 +372,8 @@ static int pp_vmclock_read(void *priv, struct ptp_pure_sample *sample)
 		sample->valid |= PTP_PURE_VALID_TAI_OFFSET;
 		sample->tai_offset = s.tai_offset;
 	}
-	if (pp_vmclock_error_bound(&s, &sample->error_bound_ns))
+	if ((flags & PTP_PURE_READ_INFO) &&
+	    pp_vmclock_error_bound(&s, &sample->error_bound_ns))
 		sample->valid |= PTP_PURE_VALID_ERROR_BOUND;
 	return 0;
 }

@@ -90,7 +90,8 @@ struct ptp_pure_test_clock {
 
 static struct ptp_pure_test_clock test_clocks[PTP_PURE_TEST_MAX];
 
-static int ptp_pure_test_read(void *priv, struct ptp_pure_sample *s)
+static int ptp_pure_test_read(void *priv, struct ptp_pure_sample *s,
+			      unsigned int flags)
 {
 	struct ptp_pure_test_clock *tc = priv;
 	unsigned int i = tc->id;
