@@ -20,5 +20,11 @@ tests/emu/run-vmclock.sh --series "$series" --tests demo/guest --log "$log" || r
 echo
 grep -o 'demo: .*' "$log" | sed 's/^demo: //'
 echo
-[ $rc -eq 0 ] && echo "demo: done (full log: $log)" || echo "demo: FAILED (full log: $log)"
+# Only a demo that ran to its PASS counts (a SKIP is not a demo).
+grep -q "^PASS $series/demo\$" "$log" || rc=1
+if [ $rc -eq 0 ]; then
+	echo "demo: done (full log: $log)"
+else
+	echo "demo: FAILED (full log: $log)"
+fi
 exit $rc
