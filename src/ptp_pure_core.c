@@ -108,17 +108,17 @@ static int ptp_pure_convert(struct ptp_pure_clock *clk,
 
 /*
  * Read the backend, check what it returned, convert the time scale.
- * A device that calls its time unreliable gives no time (-EIO); with
- * @status_only (the sysfs attributes) the sample is still good for its
- * status information, and the backend fills in all it knows.
+ * A device that calls its time unreliable gives no time (-EIO); for
+ * @info (the sysfs attributes) the sample is still good for its status
+ * information, and the backend fills in all it knows.
  */
 static int __ptp_pure_read(struct ptp_pure_clock *clk,
-			   struct ptp_pure_sample *s, bool status_only)
+			   struct ptp_pure_sample *s, bool info)
 {
 	int ret;
 
 	memset(s, 0, sizeof(*s));
-	ret = clk->ops->read(clk->priv, s, status_only ? PTP_PURE_READ_INFO : 0);
+	ret = clk->ops->read(clk->priv, s, info ? PTP_PURE_READ_INFO : 0);
 	if (ret) {
 		dev_warn_ratelimited(clk->parent, "%s: read failed: %d\n",
 				     clk->info.name, ret);
@@ -126,7 +126,7 @@ static int __ptp_pure_read(struct ptp_pure_clock *clk,
 	}
 	if ((s->valid & PTP_PURE_VALID_STATUS) &&
 	    s->status == PTP_PURE_STATUS_UNRELIABLE) {
-		if (status_only)
+		if (info)
 			return 0;
 		dev_warn_ratelimited(clk->parent,
 				     "%s: the device reports its time as unreliable\n",
