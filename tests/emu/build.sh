@@ -11,6 +11,7 @@
 #   OUTDIR/vmclock-hid.aml    SSDT: _HID VMCLOCK only
 #   OUTDIR/vmclock-twin.aml   SSDT: two AMZNC10C devices on the same page
 #   OUTDIR/overlay/usr/bin/   guest tools: tscsync, phc_read (static), vmclockctl
+#   OUTDIR/overlay/usr/share/vmclock-emu/guest-lib.sh   shell helpers of the suites
 # Prints OUTDIR. Needs cc (glibc static libc: libc6-dev) and iasl (acpica-tools).
 set -euo pipefail
 
@@ -60,4 +61,5 @@ mv -f "$TMP/vmclock-emu" "$TMP/vmclock.aml" "$TMP/vmclock-hid.aml" \
 	"$TMP/vmclock-twin.aml" "$OUT/"
 mv -f "$TMP/tscsync" "$TMP/phc_read" "$OUT/overlay/usr/bin/"
 install -m 0755 "$EMU_DIR/vmclockctl" "$OUT/overlay/usr/bin/vmclockctl"
+install -D -m 0644 "$EMU_DIR/guest-lib.sh" "$OUT/overlay/usr/share/vmclock-emu/guest-lib.sh"
 echo "$OUT"

@@ -9,6 +9,13 @@
 # and from tests/guest: ptp_test, vmclock_dev, lib.sh (/tests/lib.sh).
 # shellcheck source=../lib.sh
 . /tests/lib.sh
+# Shared with the other emulator suites (absent when not run by the wrapper:
+# need_tools then SKIPs).
+# shellcheck source=../../emu/guest-lib.sh
+[ -r /usr/share/vmclock-emu/guest-lib.sh ] && . /usr/share/vmclock-emu/guest-lib.sh
+
+# emu_phc: the PHC that measure_phc measures.
+emu_phc() { phc; }
 
 NAME=vmclock0
 # shellcheck disable=SC2034 # used by the tests
@@ -16,10 +23,6 @@ DRV=/sys/bus/platform/drivers/ptp_pure_vmclock
 # The vmclock pages carry tai_offset_sec = 37 (TAI = UTC + 37).
 # shellcheck disable=SC2034 # used by the tests
 TAI_OFFSET=37
-# "Agrees with the host": the PHC against host UTC at the same guest TSC
-# (tscsync -p, median of 24 reads).  Results are a few us off; a TCG PHC
-# read takes ~100 us and a busy 2-core host adds outliers: 1 ms.
-TOL_NS=1000000
 
 # Set by 10-probe when the guest's clock runs far off the host's (its TSC
 # calibration at boot failed, e.g. on an overloaded host): nothing that
@@ -53,27 +56,6 @@ acpi_dev() {
 
 # pdev: sysfs directory of the platform device.
 pdev() { echo "/sys/bus/platform/devices/$(acpi_dev)"; }
-
-# emu NAME CMD...: a command to the emulator; FAIL NAME and return 1 on "err".
-emu() {
-	n=$1
-	shift
-	if ! r=$(vmclockctl "$@"); then
-		fail "$n" "emulator: '$*' -> $r"
-		return 1
-	fi
-	echo "  emu: $* -> $r"
-}
-
-# kv KEY TEXT: value of the first word KEY=VALUE in TEXT.
-kv() {
-	printf '%s\n' "$2" | tr ' ' '\n' | sed -n "s/^$1=//p" | head -n 1
-}
-
-# val KEY TEXT: the whole value of the line KEY=VALUE in TEXT.
-val() {
-	printf '%s\n' "$2" | sed -n "s/^$1=//p" | head -n 1
-}
 
 # phc: /dev/ptpN of our clock vmclock0, or nothing.
 phc() {
@@ -121,9 +103,6 @@ ensure_driver() {
 	[ -c /dev/vmclock0 ] && phc >/dev/null
 }
 
-# abs N
-abs() { if [ "$1" -lt 0 ]; then echo $((-$1)); else echo "$1"; fi; }
-
 # now_ms: milliseconds since boot (/proc/uptime, 10 ms resolution).
 now_ms() {
 	read -r up _ </proc/uptime
@@ -140,49 +119,6 @@ wait_until() {
 		[ "$(now_ms)" -lt "$end" ] || return 1
 		usleep 50000
 	done
-}
-
-# measure_phc NAME: sets D_NS (median of PHC - host UTC at the same guest
-# TSC, ns); FAIL NAME and return 1 if it cannot be measured.
-measure_phc() {
-	n=$1
-	D_NS=
-	if ! dev=$(phc); then
-		fail "$n" "no PHC $NAME"
-		return 1
-	fi
-	out=$(tscsync -m measure -n 24 -p "$dev")
-	rc=$?
-	if [ $rc -ne 0 ]; then
-		# The ping-pong gives up when a vCPU is descheduled too long.
-		echo "  tscsync: $(val error "$out"); once more"
-		out=$(tscsync -m measure -n 24 -p "$dev")
-		rc=$?
-	fi
-	printf '%s\n' "$out" | sed 's/^/  tscsync: /'
-	D_NS=$(kv phc_minus_host_ns "$out")
-	if [ $rc -ne 0 ] || [ -z "$D_NS" ]; then
-		fail "$n" "tscsync -p $dev failed: $(val error "$out")$(val phc_error "$out")"
-		return 1
-	fi
-}
-
-# near D_NS WANT_NS: true when D_NS is WANT_NS within TOL_NS; sets RESID_NS.
-near() {
-	RESID_NS=$(($1 - $2))
-	[ "$(abs $RESID_NS)" -le "$TOL_NS" ]
-}
-
-# phc_vs_host NAME WANT_S: PASS NAME when the PHC is host UTC + WANT_S s.
-phc_vs_host() {
-	measure_phc "$1" || return 1
-	if near "$D_NS" $(($2 * 1000000000)); then
-		echo "  $1: PHC - host UTC = $2 s + $RESID_NS ns"
-		pass "$1"
-	else
-		fail "$1" "PHC - host UTC = $D_NS ns, expected $2 s within $TOL_NS ns"
-		return 1
-	fi
 }
 
 # errno_name N: the name phc_read prints for errno N.

@@ -7,14 +7,18 @@
 #   phc_read         PHC readings and PTP_SYS_OFFSET_*; -P dumps the page
 # shellcheck source-path=SCRIPTDIR source=../../../tools/vm/testlib.sh
 . /lib/ptpvm/testlib.sh
+# Shared with the other emulator suites (absent when not run by the wrapper:
+# need_tools then SKIPs).
+# shellcheck source=../../emu/guest-lib.sh
+[ -r /usr/share/vmclock-emu/guest-lib.sh ] && . /usr/share/vmclock-emu/guest-lib.sh
+
+# emu_phc: the PHC that measure_phc measures.
+emu_phc() { vmclock_ptp; }
 
 # Whole seconds the PHC is off host UTC: 7.x reports TAI.  Our pages carry
 # tai_offset_sec = 37 with the spec's sign (TAI = UTC + 37).
 # shellcheck disable=SC2034 # used by the tests
 TAI_OFFSET=37
-# Tolerance for "agrees with the host": under TCG a PHC read is bracketed to
-# ~100 us; the results are a few us off.  1 ms leaves room for a loaded host.
-TOL_NS=1000000
 
 # need_tools: exit with a SKIP when the suite was not started by run-intree.sh.
 need_tools() {
@@ -23,23 +27,6 @@ need_tools() {
 		skip "${0##*/}" "guest tool $t missing: run tests/emu/run-intree.sh"
 		exit 0
 	done
-}
-
-# emu NAME CMD...: a command to the emulator; FAIL NAME and return 1 on "err".
-emu() {
-	n=$1
-	shift
-	if ! r=$(vmclockctl "$@"); then
-		fail "$n" "emulator: '$*' -> $r"
-		return 1
-	fi
-	echo "  emu: $* -> $r"
-}
-
-# kv KEY TEXT: the value of the first word KEY=VALUE in TEXT (key=value lines
-# or reply lines such as "ok tscsync offset=... diff_ns=...").
-kv() {
-	printf '%s\n' "$2" | tr ' ' '\n' | sed -n "s/^$1=//p" | head -n 1
 }
 
 # vmclock_ptp: /dev/ptpN of the clock named vmclock*, or nothing.
@@ -59,51 +46,10 @@ ok_if() {
 	if "$@"; then pass "$n"; else fail "$n" "$why"; fi
 }
 
-# abs N
-abs() { if [ "$1" -lt 0 ]; then echo $((-$1)); else echo "$1"; fi; }
-
 # ensure_driver: ptp_vmclock loaded (tests may run alone).
 ensure_driver() {
 	[ -e /dev/vmclock0 ] || modprobe ptp_vmclock 2>/dev/null
 	[ -e /dev/vmclock0 ]
-}
-
-# measure_phc NAME: the PHC against host UTC at the same guest TSC (tscsync
-# -p); sets D_NS (median of PHC - host UTC, ns).  FAIL NAME and return 1 when
-# it cannot be measured.
-measure_phc() {
-	n=$1
-	D_NS=
-	if ! dev=$(vmclock_ptp); then
-		fail "$n" "no vmclock PHC"
-		return 1
-	fi
-	out=$(tscsync -m measure -n 24 -p "$dev")
-	rc=$?
-	printf '%s\n' "$out" | sed 's/^/  tscsync: /'
-	D_NS=$(kv phc_minus_host_ns "$out")
-	if [ $rc -ne 0 ] || [ -z "$D_NS" ]; then
-		fail "$n" "tscsync -p $dev failed: $(kv error "$out")$(kv phc_error "$out")"
-		return 1
-	fi
-}
-
-# near D_NS WANT_S: true when D_NS is WANT_S seconds within TOL_NS; sets RESID_NS.
-near() {
-	RESID_NS=$(($1 - $2 * 1000000000))
-	[ "$(abs $RESID_NS)" -le "$TOL_NS" ]
-}
-
-# phc_vs_host NAME WANT_S: PASS NAME when the PHC is host UTC + WANT_S s.
-phc_vs_host() {
-	measure_phc "$1" || return 1
-	if near "$D_NS" "$2"; then
-		echo "  $1: PHC - host UTC = $2 s + $RESID_NS ns"
-		pass "$1"
-	else
-		fail "$1" "PHC - host UTC = $D_NS ns, expected $2 s within $TOL_NS ns"
-		return 1
-	fi
 }
 
 # page_field KEY: one field of the page as the driver's read() gives it.
