@@ -40,6 +40,8 @@ all: modules
 
 # The probe results depend on the kernel: rerun them whenever KDIR changes.
 $(CONFTEST_DIR)/kdir.$(subst /,_,$(KDIR)): $(CONFTEST_SRC)
+	@test -f $(KDIR)/Makefile || { echo "No kernel build tree at KDIR=$(KDIR):" \
+		"install the headers of the running kernel or pass KDIR=/path/to/headers" >&2; exit 1; }
 	@mkdir -p $(CONFTEST_DIR)
 	@rm -f $(CONFTEST_DIR)/kdir.*
 	@echo "  CONFTEST $(KDIR)"
