@@ -262,6 +262,10 @@ write_log() {
 		echo
 		echo "===== parsed"
 		cat "$RUNDIR/parsed"
+		if [[ -f $RUNDIR/console.first-boot.log ]]; then
+			echo "===== console of the first boot, crashed before the tests ($CONSOLE)"
+			tr -d '\r' <"$RUNDIR/console.first-boot.log"
+		fi
 		echo "===== console ($CONSOLE)"
 		tr -d '\r' <"$RUNDIR/console.log"
 		echo "===== results channel"
@@ -273,6 +277,36 @@ write_log() {
 			cat "$RUNDIR/host-cmd.log"
 		fi
 	} >"$LOG"
+}
+
+# boot_once: start the host command and QEMU, wait for the guest to end.
+boot_once() {
+	start_host_cmd
+	note "booting $SERIES ($KREL, $ACC, timeout $TIMEOUT s)"
+	: >"$RUNDIR/console.log"
+	: >"$RUNDIR/results.log"
+	local t0
+	t0=$(now_ms)
+	QRC=0
+	timeout --kill-after=5 "$TIMEOUT" "${Q[@]}" </dev/null >/dev/null 2>"$RUNDIR/qemu.err" &
+	local qpid=$!
+	if ((VERBOSE)); then
+		tail -n +1 -F --pid="$qpid" -s 0.5 "$RUNDIR/results.log" 2>/dev/null | tr -d '\r' | sed 's/^/  | /' >&2 &
+		TAIL_PID=$!
+	fi
+	wait "$qpid" || QRC=$?
+	[[ -z ${TAIL_PID-} ]] || wait "$TAIL_PID" 2>/dev/null || true
+	TAIL_PID=
+	ELAPSED_MS=$(($(now_ms) - t0))
+	note "$SERIES: guest finished in $((ELAPSED_MS / 1000)).$(printf '%03d' $((ELAPSED_MS % 1000)) | cut -c1) s (status $QRC)"
+	[[ -z ${HOST_PID-} ]] || kill -- "-$HOST_PID" 2>/dev/null || true
+	HOST_PID=
+}
+
+# crashed_before_tests: the guest oopsed or panicked and no test had begun.
+crashed_before_tests() {
+	! grep -q 'ptpvm: begin ' "$RUNDIR/results.log" &&
+		grep -qE 'Oops|Kernel panic|BUG:' "$RUNDIR/console.log"
 }
 
 main() {
@@ -337,30 +371,25 @@ main() {
 	for a in "${QEMU_ARGS[@]}"; do Q+=("$(subst "$a")"); done
 	Q+=(-kernel "$KERNEL" -initrd "$RUNDIR/initrd.img" -append "$append")
 
-	start_host_cmd
 	if ((INTERACTIVE)); then
+		start_host_cmd
 		# --foreground: QEMU must own the terminal to read from it.
 		timeout --foreground --kill-after=5 "$TIMEOUT" "${Q[@]}" || true
 		return 0
 	fi
 
-	note "booting $SERIES ($KREL, $ACC, timeout $TIMEOUT s)"
-	: >"$RUNDIR/console.log"
-	: >"$RUNDIR/results.log"
-	local t0
-	t0=$(now_ms)
-	QRC=0
-	timeout --kill-after=5 "$TIMEOUT" "${Q[@]}" </dev/null >/dev/null 2>"$RUNDIR/qemu.err" &
-	local qpid=$!
-	if ((VERBOSE)); then
-		tail -n +1 -F --pid="$qpid" -s 0.5 "$RUNDIR/results.log" 2>/dev/null | tr -d '\r' | sed 's/^/  | /' >&2 &
-		TAIL_PID=$!
-	fi
-	wait "$qpid" || QRC=$?
-	[[ -z ${TAIL_PID-} ]] || wait "$TAIL_PID" 2>/dev/null || true
-	TAIL_PID=
-	ELAPSED_MS=$(($(now_ms) - t0))
-	note "$SERIES: guest finished in $((ELAPSED_MS / 1000)).$(printf '%03d' $((ELAPSED_MS % 1000)) | cut -c1) s (status $QRC)"
+	# A guest kernel that dies before the first test began is booted once
+	# more: under multi-threaded TCG the kernel's own code patching at boot
+	# (int3 text_poke) occasionally oopses, before any of our code runs.
+	# The first attempt's console stays in the log; any later crash fails.
+	local attempt
+	for attempt in 1 2; do
+		boot_once
+		crashed_before_tests || break
+		((attempt == 2)) && break
+		note "$SERIES: the guest kernel crashed before any test started; booting once more"
+		cp "$RUNDIR/console.log" "$RUNDIR/console.first-boot.log"
+	done
 
 	local prc=0
 	"$VM_DIR/parse.sh" --series "$SERIES" --label "$LABEL" --console "$RUNDIR/console.log" \
