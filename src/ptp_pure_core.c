@@ -43,7 +43,7 @@
  * struct ptp_pure_clock - one registered clock
  * @info: the PTP core's description, per clock and writable
  * @ptp: the PTP core's clock
- * @ptp_dev: the PTP core's device, /sys/class/ptp/ptpN (reference held)
+ * @ptp_dev: the PTP core's device, /sys/class/ptp/ptpN (alive while registered)
  * @parent: parent device given at registration
  * @ops: backend operations
  * @priv: backend data for @ops
@@ -564,6 +564,11 @@ struct ptp_pure_clock *__ptp_pure_register(struct device *parent,
 	}
 	clk->index = ptp_clock_index(clk->ptp);
 
+	/*
+	 * The PTP device stays registered, and so alive, until our own
+	 * ptp_clock_unregister(): no reference of ours is needed, and none is
+	 * dropped after that call, when the PTP core may free the device.
+	 */
 	snprintf(devname, sizeof(devname), "ptp%d", clk->index);
 	clk->ptp_dev = device_find_child_by_name(parent, devname);
 	if (!clk->ptp_dev) {
@@ -572,9 +577,10 @@ struct ptp_pure_clock *__ptp_pure_register(struct device *parent,
 		ret = -ENODEV;
 		goto err_unregister;
 	}
+	put_device(clk->ptp_dev);
 	ret = xa_insert(&ptp_pure_clocks, clk->index, clk, GFP_KERNEL);
 	if (ret)
-		goto err_put;
+		goto err_unregister;
 	ret = sysfs_create_group(&clk->ptp_dev->kobj, &ptp_pure_group);
 	if (ret)
 		goto err_erase;
@@ -585,8 +591,6 @@ struct ptp_pure_clock *__ptp_pure_register(struct device *parent,
 
 err_erase:
 	xa_erase(&ptp_pure_clocks, clk->index);
-err_put:
-	put_device(clk->ptp_dev);
 err_unregister:
 	ptp_clock_unregister(clk->ptp);
 err_free:
@@ -614,7 +618,6 @@ void ptp_pure_unregister(struct ptp_pure_clock *clk)
 	xa_erase(&ptp_pure_clocks, clk->index);
 	/* The PTP core waits for clock operations in progress. */
 	ptp_clock_unregister(clk->ptp);
-	put_device(clk->ptp_dev);
 	kfree(clk);
 }
 EXPORT_SYMBOL_GPL(ptp_pure_unregister);
