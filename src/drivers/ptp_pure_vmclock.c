@@ -707,7 +707,12 @@ static int pp_vmclock_map(struct pp_vmclock *vc, struct resource *res)
 }
 
 /* A PHC if the page gives time this system can use; else say why not. */
-static int pp_vmclock_register_clock(struct pp_vmclock *vc)
+/*
+ * @s is the probe's snapshot of the page, @snap_ret the result of taking it.
+ */
+static int pp_vmclock_register_clock(struct pp_vmclock *vc,
+				     const struct pp_vmclock_snap *s,
+				     int snap_ret)
 {
 	struct ptp_pure_config cfg = {
 		.name = vc->name,
@@ -715,22 +720,19 @@ static int pp_vmclock_register_clock(struct pp_vmclock *vc)
 		.priv = vc,
 		.flags = PTP_PURE_F_PAIRED,
 	};
-	struct pp_vmclock_snap s;
 	const char *why;
-	int ret;
 
 	if (vc->abi_size < pp_offsetofend(time_frac_sec)) {
 		dev_info(vc->dev, "%s: no PHC: the page (%u bytes) has no time fields\n",
 			 vc->name, vc->abi_size);
 		return 0;
 	}
-	ret = pp_vmclock_snapshot(vc, &s, false);
-	if (ret) {
+	if (snap_ret) {
 		dev_err(vc->dev, "%s: page in update for more than %u ms\n",
 			vc->name, seq_timeout_ms);
-		return ret;
+		return snap_ret;
 	}
-	why = pp_vmclock_unusable(&s);
+	why = pp_vmclock_unusable(s);
 	if (why) {
 		dev_info(vc->dev, "%s: no PHC: %s\n", vc->name, why);
 		return 0;
@@ -745,7 +747,7 @@ static int pp_vmclock_probe(struct platform_device *pdev)
 	struct pp_vmclock_snap s;
 	struct resource *res;
 	struct pp_vmclock *vc;
-	int irq, ret;
+	int irq, ret, snap_ret;
 
 	res = platform_get_resource(pdev, IORESOURCE_MEM, 0);
 	if (!res) {
@@ -782,13 +784,14 @@ static int pp_vmclock_probe(struct platform_device *pdev)
 	platform_set_drvdata(pdev, vc);
 
 	/* Start from the current marker: only later changes are events. */
-	if (!pp_vmclock_snapshot(vc, &s, false)) {
+	snap_ret = pp_vmclock_snapshot(vc, &s, false);
+	if (!snap_ret) {
 		vc->marker = s.marker;
 		vc->generation = s.generation;
 		vc->notify = s.flags & PP_VMCLOCK_FLAG_NOTIFICATION_PRESENT;
 	}
 
-	ret = pp_vmclock_register_clock(vc);
+	ret = pp_vmclock_register_clock(vc, &s, snap_ret);
 	if (ret)
 		return ret;
 
