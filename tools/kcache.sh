@@ -8,6 +8,9 @@
 #   kcache.sh image SERIES            KREL= VMLINUZ= MODROOT=
 #   kcache.sh run SERIES [--bind DIR]... -- CMD [ARG...]
 #   kcache.sh checkpatch              KSCRIPTS=  ($KSCRIPTS/checkpatch.pl ...)
+#   kcache.sh qemu10                  QEMU10= QEMU10_VERSION=  (QEMU >= 10 from
+#                                     bookworm-backports: $QEMU10 is a wrapper
+#                                     taking qemu-system-x86_64's arguments)
 #   kcache.sh refresh                 force a refresh of the package indexes
 #
 # Result lines (stdout) are shell-eval-able (values are %q-quoted); all
@@ -32,6 +35,9 @@
 #   images/KREL/       unpacked kernel images and modules
 #   chroots/trixie-KREL/  build chroots (series 7)
 #   kernel-scripts/    checkpatch.pl & co from linux-source-6.1
+#   qemu10/            qemu-system-x86 of bookworm-backports (+ what the host
+#                      lacks of its dependencies), unpacked; bin/ holds the
+#                      wrapper.  Kept once made: remove it to get a newer one.
 #   tmp/               work area; anything here is garbage after a run
 # A tree is trusted only if it carries a .kcache-ok marker; trees are built in
 # tmp/ and renamed into place, so an interrupted run leaves nothing trusted.
@@ -338,12 +344,18 @@ marker_ok() { [[ -f $1/.kcache-ok && $(<"$1/.kcache-ok") == "$2" ]]; }
 # the flavour Makefile includes (and on 7.x sets KBUILD_OUTPUT to) absolute
 # /usr/src paths, and lib/modules/KREL/{build,source} are absolute symlinks.
 fix_tree() {
-	local root=$1 final=$2 mk l t
+	local root=$1 final=$2 mk
 	for mk in "$root"/usr/src/linux-headers-*/Makefile; do
 		if grep -qE '^(include|KBUILD_OUTPUT) *[:=]? */usr/src/' "$mk"; then
 			sed -i -E "s#^(include|KBUILD_OUTPUT *[:=]?) */usr/src/#\\1 $final/usr/src/#" "$mk"
 		fi
 	done
+	fix_links "$root"
+}
+
+# Absolute symlinks below $1 whose target is in the tree become relative.
+fix_links() {
+	local root=$1 l t
 	while IFS= read -r -d '' l; do
 		t=$(readlink "$l")
 		if [[ -e $root$t || -L $root$t ]]; then
@@ -548,6 +560,153 @@ cmd_checkpatch() {
 	emit KSCRIPTS "$dest"
 }
 
+# ------------------------------------------------------------- qemu10 ---
+
+# A QEMU newer than the system's (7.2 in bookworm) for tests of devices it
+# lacks (-device vmclock is in QEMU >= 10), never installed: the packages of
+# bookworm-backports are unpacked into the cache and run from there.  The
+# host's libraries serve where they satisfy the Depends; anything else comes
+# from a bookworm suite into the same tree (LD_LIBRARY_PATH).
+QEMU10_SUITE=bookworm-backports
+QEMU10_PKGS="qemu-system-x86 qemu-system-common qemu-system-data"
+QEMU10_MIN=10
+
+# Newest version of package $1 (amd64 or all) in suites matching ERE $2.
+suite_version() {
+	aptc madison "$1" 2>/dev/null |
+		awk -F' *[|] *' -v re="$2" '$3 ~ re && $3 !~ / s390x / {print $2}' |
+		sort -Vr -u | head -n 1 || true
+}
+
+# Versions of package $1 in the bookworm suites, newest first.
+bookworm_versions() {
+	aptc madison "$1" 2>/dev/null |
+		awk -F' *[|] *' '$3 ~ / bookworm(-[a-z]+)?\// && $3 !~ / s390x / {print $2}' |
+		sort -Vr -u || true
+}
+
+# dep_ok VERSION [OP REQ]: VERSION (empty: not there) satisfies "OP REQ".
+dep_ok() {
+	[[ -n $1 ]] || return 1
+	[[ -n ${2-} ]] || return 0
+	local op=$2
+	case $op in '<<') op=lt ;; '<=') op=le ;; '=') op=eq ;; '>=') op=ge ;; '>>') op=gt ;; esac
+	dpkg --compare-versions "$1" "$op" "$3"
+}
+
+# installed_version PKG: the host's version of PKG, if it is installed.
+installed_version() {
+	local s
+	s=$(dpkg-query -W -f='${db:Status-Abbrev}|${Version}' "$1" 2>/dev/null) || return 0
+	[[ $s == ii* ]] && printf '%s\n' "${s#*|}"
+	return 0
+}
+
+# qemu10_closure: the download specs (Q_SPECS) for the QEMU packages of
+# version $Q_VER and every dependency the host does not satisfy, taken from
+# a bookworm suite; dies naming the dependency that nothing satisfies.
+qemu10_closure() {
+	local queue=() seen=' ' p clause alt name op req have v ok
+	Q_SPECS=()
+	for p in $QEMU10_PKGS; do
+		Q_SPECS+=("$p=$Q_VER")
+		queue+=("$p=$Q_VER")
+		seen+="$p "
+	done
+	while ((${#queue[@]})); do
+		p=${queue[0]}
+		queue=("${queue[@]:1}")
+		while IFS= read -r clause; do
+			[[ -n $clause ]] || continue
+			ok=0
+			# An alternative is satisfied by the host, or by something we fetch.
+			while IFS= read -r alt; do
+				read -r name op req <<<"$(sed -E 's/^ *([^ (]+) *(\(([<>=]+) *([^)]+)\))?.*/\1 \3 \4/' <<<"$alt")"
+				name=${name%:any}
+				if [[ $seen == *" $name "* ]]; then ok=1; break; fi
+				have=$(installed_version "$name")
+				if dep_ok "$have" "$op" "$req"; then ok=1; break; fi
+			done < <(tr '|' '\n' <<<"$clause")
+			((ok)) && continue
+			# Not on the host: the first alternative from bookworm.
+			read -r name op req <<<"$(sed -E 's/\|.*//; s/^ *([^ (]+) *(\(([<>=]+) *([^)]+)\))?.*/\1 \3 \4/' <<<"$clause")"
+			name=${name%:any}
+			have=$(installed_version "$name")
+			for v in $(bookworm_versions "$name") ''; do
+				dep_ok "$v" "$op" "$req" && break
+			done
+			[[ -n $v ]] || die "qemu10: $p depends on '$clause': the host has ${have:-no $name} and no bookworm suite has a version that fits"
+			log "qemu10: $p needs $name${op:+ $op $req} (host: ${have:-none}): fetching $v"
+			Q_SPECS+=("$name=$v")
+			queue+=("$name=$v")
+			seen+="$name "
+		done < <(pkg_field "${p%%=*}" Depends "${p#*=}" | tr ',' '\n'
+			pkg_field "${p%%=*}" Pre-Depends "${p#*=}" | tr ',' '\n')
+	done
+}
+
+# The wrapper: QEMU's binary with our libraries, modules and firmware.
+qemu10_wrapper() {
+	cat <<-'EOF'
+		#!/bin/sh
+		# qemu-system-x86_64 unpacked by tools/kcache.sh qemu10 (not installed):
+		# its libraries, modules and firmware directories are those of this tree
+		# (-L before the built-in /usr/share/qemu and /usr/share/seabios).
+		root=$(cd "$(dirname "$0")/.." && pwd) || exit 1
+		LD_LIBRARY_PATH=$root/usr/lib/x86_64-linux-gnu:$root/lib/x86_64-linux-gnu${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
+		QEMU_MODULE_DIR=$root/usr/lib/x86_64-linux-gnu/qemu
+		export LD_LIBRARY_PATH QEMU_MODULE_DIR
+		exec "$root/usr/bin/qemu-system-x86_64" -L "$root/usr/share/qemu" -L "$root/usr/share/seabios" "$@"
+	EOF
+}
+
+cmd_qemu10() {
+	local dest=$CACHE/qemu10 tmp t0 bytes ver debs
+	lock_cache
+	if [[ ! -f $dest/.kcache-ok || ! -x $dest/bin/qemu-system-x86_64 ]]; then
+		t0=$SECONDS
+		ensure_index
+		Q_VER=$(suite_version qemu-system-x86 " $QEMU10_SUITE/")
+		[[ -n $Q_VER ]] || refresh_and_restart "no qemu-system-x86 in $QEMU10_SUITE"
+		ver=${Q_VER#*:}
+		((${ver%%.*} >= QEMU10_MIN)) ||
+			die "qemu10: $QEMU10_SUITE has qemu-system-x86 $Q_VER, older than $QEMU10_MIN"
+		log "qemu10: QEMU $Q_VER from $QEMU10_SUITE into $dest (once)"
+		qemu10_closure
+		mktmp tmp qemu10
+		download "$tmp" "${Q_SPECS[@]}"
+		debs=("$tmp"/*.deb)
+		bytes=$(cat "${debs[@]}" | wc -c)
+		log "qemu10: unpacking ${#debs[@]} packages ($((bytes / 1024)) KiB)"
+		unpack_debs "$tmp" "$tmp/root"
+		# Firmware links point into /usr/share: keep them inside this tree
+		# (else -L would find the host's older seabios).
+		fix_links "$tmp/root"
+		mkdir -p "$tmp/root/bin"
+		qemu10_wrapper >"$tmp/root/bin/qemu-system-x86_64"
+		chmod 755 "$tmp/root/bin/qemu-system-x86_64"
+		local missing
+		missing=$(LD_LIBRARY_PATH=$tmp/root/usr/lib/x86_64-linux-gnu:$tmp/root/lib/x86_64-linux-gnu \
+			ldd "$tmp/root/usr/bin/qemu-system-x86_64" 2>&1 | grep 'not found' || true)
+		[[ -z $missing ]] || die "qemu10: libraries missing: $(tr -s ' \t\n' ' ' <<<"$missing")"
+		"$tmp/root/bin/qemu-system-x86_64" -version >"$tmp/version" 2>&1 ||
+			die "qemu10: the unpacked QEMU does not run: $(head -n 3 "$tmp/version" | tr '\n' ' ')"
+		# -device help would load every module, the host's 7.2 ones too
+		# (QEMU_MODULE_DIR only comes first): ask for the one device.
+		if "$tmp/root/bin/qemu-system-x86_64" -device vmclock,help 2>&1 | grep -q 'not found'; then
+			log "qemu10: warning: $(head -n 1 "$tmp/version") has no vmclock device"
+		else
+			log "qemu10: $(head -n 1 "$tmp/version"), with -device vmclock"
+		fi
+		printf '%s\n' "$Q_VER" >"$tmp/root/.kcache-ok"
+		install_dir "$tmp/root" "$dest"
+		log "qemu10: ready in $dest ($((SECONDS - t0)) s)"
+	fi
+	unlock_cache
+	emit QEMU10 "$dest/bin/qemu-system-x86_64"
+	emit QEMU10_VERSION "$(<"$dest/.kcache-ok")"
+}
+
 # Entered inside the new mount+pid namespace (pid 1 is this shell): bind the
 # requested host dirs at identical paths, provide /dev, chroot and run.
 cmd_enter() {
@@ -621,6 +780,7 @@ main() {
 	image) (($# == 1)) || usage; cmd_image "$1" ;;
 	run) (($# >= 1)) || usage; cmd_run "$@" ;;
 	checkpatch) cmd_checkpatch ;;
+	qemu10) cmd_qemu10 ;;
 	refresh) lock_cache; apt_setup; apt_update; rm -f "$CACHE/state/"*.env ;;
 	__enter) cmd_enter "$@" ;;
 	-h | --help | help) usage ;;
