@@ -11,7 +11,8 @@
 #   --modules DIR         our built modules (DIR/*.ko); loaded at boot in dependency order
 #   --load LIST|none      space/comma separated module names to load at boot
 #                         (default: all of --modules)
-#   --kmod NAME           extra in-tree module (+ its deps) to include; repeatable.
+#   --kmod NAME[?]        extra in-tree module (+ its deps) to include; repeatable.
+#                         NAME? is left out where the kernel has no such module.
 #                         ptp and pps_core are always included where they are modules.
 #   --tests DIR           copied to /tests
 #   --file SRC:DEST       copy a file or directory to DEST in the guest; repeatable
@@ -257,7 +258,7 @@ stage_modules() {
 	local stage=$1 depfile ko rel dest kdir
 	kdir=$stage/lib/modules/$KREL
 	local -a ours=() want=() missing=()
-	local -A have=()
+	local -A have=() optional=([ptp]=1 [pps_core]=1)
 	mkdir -p "$kdir/extra" "$stage/etc/ptpvm"
 	if [[ -n $MODDIR ]]; then
 		for ko in "$MODDIR"/*.ko; do
@@ -269,7 +270,10 @@ stage_modules() {
 		((${#ours[@]})) || note "warning: no *.ko in $MODDIR"
 	fi
 	# In-tree modules: the defaults, --kmod, and what our modules depend on.
-	want=("${KMODS[@]}")
+	for ko in "${KMODS[@]}"; do
+		[[ $ko != *\? ]] || optional[${ko%\?}]=1
+		want+=("${ko%\?}")
+	done
 	for ko in "${ours[@]}"; do
 		for rel in $(modinfo -F depends "$kdir/extra/$ko.ko" | tr ',' ' '); do
 			[[ -n ${have[${rel//-/_}]:-} ]] || want+=("$rel")
@@ -279,8 +283,9 @@ stage_modules() {
 	while read -r rel; do
 		case $rel in
 		ERROR\ *)
-			# ptp/pps_core are optional defaults (built in or absent on some kernels).
-			case ${rel#ERROR } in ptp | pps_core) ;; *) missing+=("${rel#ERROR }") ;; esac
+			# ptp/pps_core are optional defaults (built in or absent on some kernels),
+			# like the NAME? of --kmod.
+			[[ -n ${optional[${rel#ERROR }]:-} ]] || missing+=("${rel#ERROR }")
 			continue
 			;;
 		esac

@@ -15,6 +15,12 @@
 #   --append ARG        extra kernel command-line argument; repeatable
 #   --machine M         x86 machine (default q35), e.g. "pc,vmport=on"
 #   --mem MB, --smp N   guest size (default 512, 2)
+#   --qemu PATH|qemu10  the QEMU binary (default qemu-system-x86_64 or
+#                       qemu-system-s390x from PATH); qemu10: QEMU >= 10 of
+#                       bookworm-backports, unpacked into the cache by
+#                       `tools/kcache.sh qemu10` (never installed); when it cannot
+#                       be had, the suite is one SKIP line with the reason
+#   --qemu-data DIR     firmware/data directory for that QEMU (-L DIR); repeatable
 #   --accel auto|kvm|tcg  default auto: KVM if a probe boot works (cached per host boot)
 #   --boot auto|pvh|bzimage  x86: boot the extracted vmlinux via PVH (auto, much
 #                       faster under TCG) or the compressed bzImage
@@ -33,14 +39,15 @@
 # per-run temporary directory and @SUITE@ the absolute --tests directory.
 # vm.conf in the test suite: one option per line without the leading "--"
 # ("qemu-arg -device", "append memmap=4K$0xfeffb000", "with-chrony", "series 6.1 7",
-# "timeout 300"); "series" limits the suite to the listed series (else all SKIP).
+# "timeout 300", "qemu qemu10"); "series" limits the suite to the listed series
+# (else all SKIP).
 set -euo pipefail
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 SERIES='' MODDIR='' TESTS='' TIMEOUT='' TT=60 MACHINE=q35 MEM=512 SMP=2 ACCEL=${PTP_PURE_ACCEL:-auto}
 LOAD='' BOOT=auto CHRONY=0 INTERACTIVE=0 VERBOSE=0 KEEP=0 NAME='' LABEL='' LOG='' HOST_CMD='' SUITE_SERIES=''
-QEMU_ARGS=() APPEND=() MK_ARGS=() ALLOW=()
+QEMU='' QEMU_ARGS=() QEMU_DATA=() APPEND=() MK_ARGS=() ALLOW=()
 KVM_PROBE_TIMEOUT=${PTP_PURE_KVM_PROBE_TIMEOUT:-20}
 
 usage() { sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit "${1:-2}"; }
@@ -63,6 +70,8 @@ parse_opt() {
 	timeout) TIMEOUT=$val ;;
 	test-timeout) TT=$val ;;
 	qemu-arg) QEMU_ARGS+=("$val") ;;
+	qemu) QEMU=$val ;;
+	qemu-data) QEMU_DATA+=(-L "$val") ;;
 	append) APPEND+=("$val") ;;
 	machine) MACHINE=$val ;;
 	mem) MEM=$val ;;
@@ -172,14 +181,14 @@ qemu_base() {
 	shift
 	case $ARCH in
 	x86_64)
-		Q=(qemu-system-x86_64 -machine "$MACHINE")
+		Q=("${QEMU:-qemu-system-x86_64}" -machine "$MACHINE")
 		if [[ $accel == kvm ]]; then Q+=(-accel kvm -cpu host); else Q+=(-accel tcg -cpu max); fi
 		Q+=(-chardev "$1" -device "isa-serial,chardev=c0")
 		[[ -z ${2-} ]] || Q+=(-chardev "$2" -device "isa-serial,chardev=c1")
 		CONSOLE=ttyS0 OUTDEV=/dev/ttyS1
 		;;
 	s390x)
-		Q=(qemu-system-s390x -machine s390-ccw-virtio -accel tcg -cpu max)
+		Q=("${QEMU:-qemu-system-s390x}" -machine s390-ccw-virtio -accel tcg -cpu max)
 		# Kernel console on the SCLP line-mode console ("ttyS0" on s390x), results
 		# on the VT220 one: output to the line-mode tty is lost at power-off.
 		Q+=(-chardev "$1" -device "sclplmconsole,chardev=c0")
@@ -187,8 +196,41 @@ qemu_base() {
 		CONSOLE=ttyS0 OUTDEV=/dev/ttysclp0
 		;;
 	esac
-	command -v "${Q[0]}" >/dev/null || die "${Q[0]} not installed (apt-get install qemu-system-${Q[0]#qemu-system-})"
-	Q+=(-nodefaults -no-user-config -display none -no-reboot -nic none -m "$MEM" -smp "$SMP")
+	if [[ -z $QEMU ]]; then
+		command -v "${Q[0]}" >/dev/null || die "${Q[0]} not installed (apt-get install qemu-system-${Q[0]#qemu-system-})"
+	else
+		[[ -x $QEMU ]] || die "--qemu $QEMU: not an executable"
+	fi
+	Q+=("${QEMU_DATA[@]}" -nodefaults -no-user-config -display none -no-reboot -nic none -m "$MEM" -smp "$SMP")
+}
+
+# resolve_qemu: --qemu qemu10 becomes the binary `kcache.sh qemu10` unpacked
+# (fetched once). If it cannot be had (archive unreachable, unsatisfiable
+# dependency), the suite is skipped with kcache's reason: exit 0.
+resolve_qemu() {
+	[[ $QEMU == qemu10 ]] || return 0
+	local out rc=0 why QEMU10='' QEMU10_VERSION=''
+	[[ $ARCH == x86_64 ]] || die "--qemu qemu10 is qemu-system-x86_64 only"
+	[[ -x $KCACHE ]] || die "kernel cache tool $KCACHE not found (set PTPVM_KCACHE)"
+	out=$("$KCACHE" qemu10 2>"$RUNDIR/qemu10.err") || rc=$?
+	cat "$RUNDIR/qemu10.err" >&2
+	if ((rc == 0)); then
+		eval "$out"
+		if [[ -x $QEMU10 ]]; then
+			QEMU=$QEMU10
+			note "QEMU $QEMU10_VERSION: $QEMU"
+			return 0
+		fi
+		why="kcache.sh qemu10 gave no binary: $out"
+	else
+		# kcache's error, after its last warning (e.g. "index refresh failed").
+		why=$(grep -E '^kcache: (warning|error):' "$RUNDIR/qemu10.err" | tail -n 2 |
+			sed 's/^kcache: //' | awk '{ printf "%s%s", (NR > 1 ? " / " : ""), $0 }')
+		why="kcache.sh qemu10 failed (status $rc): ${why:-$(tail -n 1 "$RUNDIR/qemu10.err")}"
+	fi
+	echo "SKIP $SERIES/$NAME: QEMU 10 unavailable: $why"
+	echo "vmtest $LABEL: 0 passed, 0 failed, 1 skipped"
+	exit 0
 }
 
 # ---------------------------------------------------------------- KVM probe
@@ -335,6 +377,7 @@ main() {
 
 	RUNDIR=$(mktemp -d "${TMPDIR:-/tmp}/ptpvm.XXXXXX")
 	trap cleanup EXIT
+	resolve_qemu
 	kcache_image "$SERIES"
 	KERNEL=$(boot_kernel)
 	ACC=$(choose_accel)
