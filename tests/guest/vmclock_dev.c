@@ -4,7 +4,9 @@
  *
  * Usage: vmclock_dev DEV           checks below, PASS/FAIL lines
  *        vmclock_dev DEV field F   print a field of the page read()
- *                                  (marker, generation, seq, flags)
+ *                                  (marker, generation, seq, flags, magic,
+ *                                  size, version, counter_id, time_type)
+ *        vmclock_dev DEV mfield F  the same field through a read-only mmap()
  *        vmclock_dev DEV errno N   read() must fail with errno N
  *
  * Checks: read() returns the page (magic, version), a read-only mmap()
@@ -55,6 +57,53 @@ static int read_page(const char *dev, struct pp_vmclock_abi *a)
 	return n < 0 ? (int)n : 0;
 }
 
+/* Print field @f of page @a in decimal (flags and magic in hex). */
+static int print_field(const struct pp_vmclock_abi *a, const char *f)
+{
+	if (!strcmp(f, "marker"))
+		printf("%" PRIu64 "\n", (uint64_t)le64toh(a->disruption_marker));
+	else if (!strcmp(f, "generation"))
+		printf("%" PRIu64 "\n", (uint64_t)le64toh(a->vm_generation_counter));
+	else if (!strcmp(f, "seq"))
+		printf("%u\n", le32toh(a->seq_count));
+	else if (!strcmp(f, "flags"))
+		printf("%#" PRIx64 "\n", (uint64_t)le64toh(a->flags));
+	else if (!strcmp(f, "magic"))
+		printf("%#x\n", le32toh(a->magic));
+	else if (!strcmp(f, "size"))
+		printf("%u\n", le32toh(a->size));
+	else if (!strcmp(f, "version"))
+		printf("%u\n", le16toh(a->version));
+	else if (!strcmp(f, "counter_id"))
+		printf("%u\n", a->counter_id);
+	else if (!strcmp(f, "time_type"))
+		printf("%u\n", a->time_type);
+	else
+		return 2;
+	return 0;
+}
+
+/* The page through a read-only shared mapping, copied once. */
+static int map_page(const char *dev, struct pp_vmclock_abi *a)
+{
+	int fd = open(dev, O_RDONLY);
+	void *map;
+
+	if (fd < 0)
+		return -errno;
+	map = mmap(NULL, 4096, PROT_READ, MAP_SHARED, fd, 0);
+	if (map == MAP_FAILED) {
+		int e = errno;
+
+		close(fd);
+		return -e;
+	}
+	memcpy(a, map, sizeof(*a));
+	munmap(map, 4096);
+	close(fd);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct pp_vmclock_abi a;
@@ -63,26 +112,19 @@ int main(int argc, char **argv)
 	int fd, r;
 
 	if (argc < 2) {
-		fprintf(stderr, "usage: vmclock_dev DEV [field F | errno N]\n");
+		fprintf(stderr, "usage: vmclock_dev DEV [field F | mfield F | errno N]\n");
 		return 2;
 	}
-	if (argc >= 4 && !strcmp(argv[2], "field")) {
-		r = read_page(argv[1], &a);
+	if (argc >= 4 && (!strcmp(argv[2], "field") || !strcmp(argv[2], "mfield"))) {
+		int mapped = argv[2][0] == 'm';
+
+		r = mapped ? map_page(argv[1], &a) : read_page(argv[1], &a);
 		if (r) {
-			fprintf(stderr, "vmclock_dev: read: %s\n", strerror(-r));
+			fprintf(stderr, "vmclock_dev: %s: %s\n", mapped ? "mmap" : "read",
+				strerror(-r));
 			return 1;
 		}
-		if (!strcmp(argv[3], "marker"))
-			printf("%" PRIu64 "\n", (uint64_t)le64toh(a.disruption_marker));
-		else if (!strcmp(argv[3], "generation"))
-			printf("%" PRIu64 "\n", (uint64_t)le64toh(a.vm_generation_counter));
-		else if (!strcmp(argv[3], "seq"))
-			printf("%u\n", le32toh(a.seq_count));
-		else if (!strcmp(argv[3], "flags"))
-			printf("%#" PRIx64 "\n", (uint64_t)le64toh(a.flags));
-		else
-			return 2;
-		return 0;
+		return print_field(&a, argv[3]);
 	}
 	if (argc >= 4 && !strcmp(argv[2], "errno")) {
 		r = read_page(argv[1], &a);
