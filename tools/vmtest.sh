@@ -6,6 +6,10 @@
 #   tests/guest/vmclock  ptp_pure_vmclock against the host-side emulator
 #                        (tests/emu/run-vmclock.sh: the emulator runs beside
 #                        each guest)
+#   tests/guest/vmclock-qemu  QEMU's own -device vmclock (QEMU 10 of
+#                        bookworm-backports, fetched into the cache by
+#                        tools/kcache.sh qemu10; a SKIP with the reason when
+#                        it cannot be had)
 # Modules come from the build matrix (make matrix).  Ends with one
 # "N passed, N failed, N skipped" line; exits non-zero on any failure.
 #
@@ -45,6 +49,7 @@ run core tools/vm/vmtest.sh --tests tests/guest/core "${series[@]}"
 for s in "${series[@]}"; do
 	run "vmclock $s" tests/emu/run-vmclock.sh --series "$s"
 done
+run vmclock-qemu tools/vm/vmtest.sh --tests tests/guest/vmclock-qemu "${series[@]}"
 
 echo "$pass passed, $fail failed, $skip skipped"
 [ "$fail" -eq 0 ]
