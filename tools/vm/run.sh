@@ -199,7 +199,7 @@ qemu_base() {
 	if [[ -z $QEMU ]]; then
 		command -v "${Q[0]}" >/dev/null || die "${Q[0]} not installed (apt-get install qemu-system-${Q[0]#qemu-system-})"
 	else
-		[[ -x $QEMU ]] || die "--qemu $QEMU: not an executable"
+		command -v "$QEMU" >/dev/null || die "--qemu $QEMU: no such executable"
 	fi
 	Q+=("${QEMU_DATA[@]}" -nodefaults -no-user-config -display none -no-reboot -nic none -m "$MEM" -smp "$SMP")
 }
