@@ -662,7 +662,9 @@ qemu10_wrapper() {
 
 cmd_qemu10() {
 	local dest=$CACHE/qemu10 tmp t0 bytes ver debs
-	lock_cache
+	# Made once and put in place by a rename: a ready tree needs no lock
+	# (a VM run must not wait for another user's chroot build).
+	[[ -f $dest/.kcache-ok && -x $dest/bin/qemu-system-x86_64 ]] || lock_cache
 	if [[ ! -f $dest/.kcache-ok || ! -x $dest/bin/qemu-system-x86_64 ]]; then
 		t0=$SECONDS
 		ensure_index
