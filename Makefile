@@ -30,7 +30,8 @@ CC_UNIT ?= gcc
 UNIT_CFLAGS := -std=gnu89 -O2 -g -Wall -Wextra -Werror -Wdeclaration-after-statement \
 	-Iinclude $(shell pkg-config --cflags check 2>/dev/null)
 UNIT_LIBS := $(shell pkg-config --libs check 2>/dev/null)
-UNIT_TESTS := $(patsubst tests/unit/%.c,tests/unit/%.bin,$(wildcard tests/unit/test_*.c))
+UNIT_TESTS := $(patsubst tests/unit/%.c,tests/unit/%.bin,$(wildcard tests/unit/test_*.c)) \
+	tests/unit/test_math_halves.bin
 
 GUEST_TOOLS := tests/guest/ptp_test tests/guest/vmclock_dev
 
@@ -58,6 +59,10 @@ unit: $(UNIT_TESTS)
 
 tests/unit/%.bin: tests/unit/%.c $(wildcard include/*.h)
 	$(CC_UNIT) $(UNIT_CFLAGS) -o $@ $< $(UNIT_LIBS)
+
+# The same tests on the arithmetic for architectures without __int128
+tests/unit/test_math_halves.bin: tests/unit/test_math.c $(wildcard include/*.h)
+	$(CC_UNIT) $(UNIT_CFLAGS) -DPTP_PURE_NO_INT128 -o $@ $< $(UNIT_LIBS)
 
 matrix:
 	tools/matrix.sh $(SERIES)

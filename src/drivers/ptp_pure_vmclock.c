@@ -191,9 +191,41 @@ static u64 pp_vmclock_read_counter(void)
 }
 
 /*
- * Reads copy the page word by word when they can: a string copy is emulated
- * a byte at a time by some hypervisors (QEMU's TCG), which doubled the cost
- * of a PHC read there.
+ * Reads of the page follow its sequence protocol, in the manner of
+ * read_seqcount_begin()/read_seqcount_retry(): pp_vmclock_begin() waits for
+ * an even seq_count, pp_vmclock_retry() tells whether it changed meanwhile.
+ * A page that stays in update longer than seq_timeout_ms gives -ETIMEDOUT.
+ * The clock is read only when the page is busy: reads stay cheap.
+ */
+static __always_inline int pp_vmclock_begin(const struct pp_vmclock_abi *p,
+					    u32 *seq, ktime_t *deadline)
+{
+	for (;;) {
+		*seq = le32_to_cpu(READ_ONCE(p->seq_count));
+		if (likely(!(*seq & 1))) {
+			/* Pairs with the writer's barrier before the even count. */
+			virt_rmb();
+			return 0;
+		}
+		if (!*deadline)
+			*deadline = ktime_add_ms(ktime_get(), READ_ONCE(seq_timeout_ms));
+		else if (ktime_after(ktime_get(), *deadline))
+			return -ETIMEDOUT;
+		cpu_relax();
+	}
+}
+
+static __always_inline bool pp_vmclock_retry(const struct pp_vmclock_abi *p,
+					     u32 seq)
+{
+	/* Pairs with the writer's barrier after the odd count. */
+	virt_rmb();
+	return seq != le32_to_cpu(READ_ONCE(p->seq_count));
+}
+
+/*
+ * Word by word when aligned: a string copy is emulated a byte at a time by
+ * some hypervisors (QEMU's TCG), which doubled the cost of a read there.
  */
 static void pp_vmclock_memcpy(void *dst, const void *src, size_t len)
 {
@@ -209,74 +241,79 @@ static void pp_vmclock_memcpy(void *dst, const void *src, size_t len)
 		d[i] = READ_ONCE(s[i]);
 }
 
-/*
- * Copy @len bytes at @off of the page consistently: retry while the
- * hypervisor updates it (odd or changed seq_count), give up after
- * seq_timeout_ms.  With @counter, the CPU counter is read inside the same
- * sequence window, so the copy and the counter belong together.
- */
+/* Copy @len bytes at @off of the page consistently (for read()). */
 static int pp_vmclock_copy(struct pp_vmclock *vc, void *dst, size_t off,
-			   size_t len, u64 *counter, u32 *seqp)
+			   size_t len, u32 *seqp)
 {
 	const struct pp_vmclock_abi *p = vc->page;
 	ktime_t deadline = 0;
 	u32 seq;
+	int ret;
 
-	for (;;) {
-		seq = le32_to_cpu(READ_ONCE(p->seq_count));
-		if (!(seq & 1)) {
-			/* Pairs with the writer's barrier before the even count. */
-			virt_rmb();
-			pp_vmclock_memcpy(dst, (const u8 *)p + off, len);
-			if (counter)
-				*counter = pp_vmclock_read_counter();
-			/* Pairs with the writer's barrier after the odd count. */
-			virt_rmb();
-			if (seq == le32_to_cpu(READ_ONCE(p->seq_count)))
-				break;
-		}
-		/* The clock is read only when the page is busy: reads stay cheap. */
-		if (!deadline)
-			deadline = ktime_add_ms(ktime_get(), READ_ONCE(seq_timeout_ms));
-		else if (ktime_after(ktime_get(), deadline))
-			return -ETIMEDOUT;
-		cpu_relax();
-	}
-	if (seqp)
-		*seqp = seq;
+	do {
+		ret = pp_vmclock_begin(p, &seq, &deadline);
+		if (ret)
+			return ret;
+		pp_vmclock_memcpy(dst, (const u8 *)p + off, len);
+	} while (pp_vmclock_retry(p, seq));
+	*seqp = seq;
 	return 0;
 }
 
-/* A consistent copy of the page, decoded; absent fields read as zero. */
-static int pp_vmclock_snapshot(struct pp_vmclock *vc, struct pp_vmclock_snap *s,
-			       bool counter)
+/* The fields of @a (the page, or a copy of it) that the driver uses. */
+static __always_inline void pp_vmclock_decode(const struct pp_vmclock_abi *a,
+					      struct pp_vmclock_snap *s)
 {
-	size_t len = min_t(size_t, vc->abi_size, sizeof(struct pp_vmclock_abi));
-	struct pp_vmclock_abi a;
+	s->counter_id = READ_ONCE(a->counter_id);
+	s->time_type = READ_ONCE(a->time_type);
+	s->marker = le64_to_cpu(READ_ONCE(a->disruption_marker));
+	s->flags = le64_to_cpu(READ_ONCE(a->flags));
+	s->status = READ_ONCE(a->clock_status);
+	s->tai_offset = (s16)le16_to_cpu(READ_ONCE(a->tai_offset_sec));
+	s->leap = READ_ONCE(a->leap_indicator);
+	s->shift = READ_ONCE(a->counter_period_shift);
+	s->counter_value = le64_to_cpu(READ_ONCE(a->counter_value));
+	s->period = le64_to_cpu(READ_ONCE(a->counter_period_frac_sec));
+	s->maxerr_rate = le64_to_cpu(READ_ONCE(a->counter_period_maxerror_rate_frac_sec));
+	s->time_sec = le64_to_cpu(READ_ONCE(a->time_sec));
+	s->time_frac = le64_to_cpu(READ_ONCE(a->time_frac_sec));
+	s->time_maxerr = le64_to_cpu(READ_ONCE(a->time_maxerror_nanosec));
+	s->generation = le64_to_cpu(READ_ONCE(a->vm_generation_counter));
+}
+
+/*
+ * One consistent view of the page, decoded; with @counter, the CPU counter
+ * is read inside the same sequence window, so the two belong together.  A
+ * page with every field (the usual 4 KiB one) is decoded in place; a shorter
+ * one is copied first, its absent fields as zero.  Inlined: every clock
+ * read runs it.
+ */
+static __always_inline int pp_vmclock_snapshot(struct pp_vmclock *vc,
+					       struct pp_vmclock_snap *s,
+					       bool counter)
+{
+	const struct pp_vmclock_abi *p = vc->page;
+	bool whole = vc->abi_size >= sizeof(struct pp_vmclock_abi);
+	/* Only a short page needs it, and then it is cleared: no auto-init */
+	struct pp_vmclock_abi a __uninitialized;
+	ktime_t deadline = 0;
+	u32 seq;
 	int ret;
 
-	if (len < sizeof(a))
-		memset((u8 *)&a + len, 0, sizeof(a) - len);
-	s->counter_now = 0;
-	ret = pp_vmclock_copy(vc, &a, 0, len, counter ? &s->counter_now : NULL,
-			      NULL);
-	if (ret)
-		return ret;
-	s->counter_id = a.counter_id;
-	s->time_type = a.time_type;
-	s->marker = le64_to_cpu(a.disruption_marker);
-	s->flags = le64_to_cpu(a.flags);
-	s->status = a.clock_status;
-	s->tai_offset = (s16)le16_to_cpu(a.tai_offset_sec);
-	s->leap = a.leap_indicator;
-	s->shift = a.counter_period_shift;
-	s->counter_value = le64_to_cpu(a.counter_value);
-	s->period = le64_to_cpu(a.counter_period_frac_sec);
-	s->maxerr_rate = le64_to_cpu(a.counter_period_maxerror_rate_frac_sec);
-	s->time_sec = le64_to_cpu(a.time_sec);
-	s->time_frac = le64_to_cpu(a.time_frac_sec);
-	s->time_maxerr = le64_to_cpu(a.time_maxerror_nanosec);
-	s->generation = le64_to_cpu(a.vm_generation_counter);
+	if (unlikely(!whole))
+		memset(&a, 0, sizeof(a));
+	do {
+		ret = pp_vmclock_begin(p, &seq, &deadline);
+		if (ret)
+			return ret;
+		if (likely(whole)) {
+			pp_vmclock_decode(p, s);
+		} else {
+			pp_vmclock_memcpy(&a, p, vc->abi_size);
+			pp_vmclock_decode(&a, s);
+		}
+		s->counter_now = counter ? pp_vmclock_read_counter() : 0;
+	} while (pp_vmclock_retry(p, seq));
 	return 0;
 }
 
@@ -317,14 +354,29 @@ static bool pp_vmclock_error_bound(const struct pp_vmclock_snap *s, u64 *ns)
 	return true;
 }
 
-static void pp_vmclock_check_events(struct pp_vmclock *vc,
-				    const struct pp_vmclock_snap *s);
+static void pp_vmclock_note_events(struct pp_vmclock *vc,
+				   const struct pp_vmclock_snap *s);
+
+/*
+ * Whether the marker or the generation moved since last seen.  Every read
+ * checks: the common case, nothing new, is inline and takes no lock, so
+ * readers run in parallel.
+ */
+static inline void pp_vmclock_check_events(struct pp_vmclock *vc,
+					   const struct pp_vmclock_snap *s)
+{
+	if (s->marker != READ_ONCE(vc->marker) ||
+	    ((s->flags & PP_VMCLOCK_FLAG_VM_GEN_COUNTER_PRESENT) &&
+	     s->generation != READ_ONCE(vc->generation)))
+		pp_vmclock_note_events(vc, s);
+}
 
 static int pp_vmclock_read(void *priv, struct ptp_pure_sample *sample,
 			   unsigned int flags)
 {
 	struct pp_vmclock *vc = priv;
-	struct pp_vmclock_snap s;
+	/* Every field is set by pp_vmclock_snapshot() before it is read. */
+	struct pp_vmclock_snap s __uninitialized;
 	struct ptp_pure_time t;
 	const char *why;
 	int ret;
@@ -398,16 +450,12 @@ static void pp_vmclock_uevent(struct pp_vmclock *vc, const char *event)
 }
 
 /* Count changes of the marker and the generation; report them later. */
-static void pp_vmclock_check_events(struct pp_vmclock *vc,
-				    const struct pp_vmclock_snap *s)
+static noinline void pp_vmclock_note_events(struct pp_vmclock *vc,
+					    const struct pp_vmclock_snap *s)
 {
 	bool gen = s->flags & PP_VMCLOCK_FLAG_VM_GEN_COUNTER_PRESENT;
 	bool changed = false;
 
-	/* The common case, nothing new, without the lock: readers run in parallel. */
-	if (s->marker == READ_ONCE(vc->marker) &&
-	    (!gen || s->generation == READ_ONCE(vc->generation)))
-		return;
 	spin_lock(&vc->event_lock);
 	if (s->marker != vc->marker) {
 		WRITE_ONCE(vc->marker, s->marker);
@@ -531,7 +579,7 @@ static ssize_t pp_vmclock_fread(struct file *file, char __user *buf,
 	if (!tmp)
 		return -ENOMEM;
 	down_read(&vc->rwsem);
-	ret = vc->dead ? -ENODEV : pp_vmclock_copy(vc, tmp, *ppos, n, NULL, &seq);
+	ret = vc->dead ? -ENODEV : pp_vmclock_copy(vc, tmp, *ppos, n, &seq);
 	up_read(&vc->rwsem);
 	if (!ret && copy_to_user(buf, tmp, n))
 		ret = -EFAULT;

@@ -6,8 +6,13 @@
  *  - fixed vectors computed with Python's arbitrary-precision integers
  *    (the formulas are spelled out next to each vector, so they can be
  *    recomputed with python3 -c '...');
- *  - for random inputs, the compiler's unsigned __int128, which shares no
- *    code with the explicit 64-bit-halves arithmetic under test.
+ *  - for random inputs, the compiler's unsigned __int128.
+ *
+ * The header multiplies with the compiler's 128-bit type where it can and
+ * with explicit 64-bit halves elsewhere.  This file is built twice: as
+ * test_math.bin (the path x86_64, arm64 and s390x kernels use) and, with
+ * -DPTP_PURE_NO_INT128, as test_math_halves.bin, where the random oracle
+ * shares no code with the arithmetic under test.
  */
 #include <check.h>
 #include <stdlib.h>
@@ -285,7 +290,11 @@ END_TEST
 
 static Suite *math_suite(void)
 {
-	Suite *s = suite_create("ptp_pure_math");
+#ifdef PTP_PURE_HAVE_INT128
+	Suite *s = suite_create("ptp_pure_math (__int128)");
+#else
+	Suite *s = suite_create("ptp_pure_math (64-bit halves)");
+#endif
 	TCase *tc = tcase_create("math");
 
 	tcase_add_test(tc, test_mul64_edges);
