@@ -49,6 +49,28 @@ DefinitionBlock ("", "SSDT", 2, "PTPPUR", "VMCLOCK", 1)
 					0x0000000000001000)	/* length */
 			})
 		}
+		/*
+		 * Notifications: QEMU has no way to raise an ACPI Notify on a
+		 * device from outside the guest, so AML does it on request of
+		 * a test.  Reading this thermal zone's temperature
+		 * (/sys/class/thermal/thermal_zoneN/temp, N with device/path
+		 * \_SB_.VCTZ) evaluates _TMP, which notifies the vmclock
+		 * device (0x80: device-specific, as a vmclock host sends it).
+		 * No _TZP, so Linux does not evaluate _TMP on its own after
+		 * probing the zone.
+		 */
+		ThermalZone (VCTZ)
+		{
+			Method (_TMP, 0, Serialized)
+			{
+				Notify (\_SB.VCLK, 0x80)
+				Return (3000)		/* 300.0 K */
+			}
+			Method (_CRT, 0, NotSerialized)
+			{
+				Return (4000)		/* 400.0 K */
+			}
+		}
 #ifdef VMCLOCK_TWIN
 		Device (VCL2)
 		{

@@ -8,6 +8,10 @@
  *                                  size, version, counter_id, time_type)
  *        vmclock_dev DEV mfield F  the same field through a read-only mmap()
  *        vmclock_dev DEV errno N   read() must fail with errno N
+ *        vmclock_dev DEV wait MS   read() the page, then poll() for POLLIN
+ *                                  for at most MS ms; prints
+ *                                  "poll R revents 0xE after N ms seq A -> B"
+ *                                  (A: seq_count read, B: seq_count after)
  *
  * Checks: read() returns the page (magic, version), a read-only mmap()
  * shows the same page, a writable mapping is refused with EROFS, mprotect()
@@ -23,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <linux/types.h>
@@ -104,6 +109,59 @@ static int map_page(const char *dev, struct pp_vmclock_abi *a)
 	return 0;
 }
 
+static long long mono_ms(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec * 1000LL + t.tv_nsec / 1000000;
+}
+
+/*
+ * Wait for the device to say the page changed since this file's last
+ * read().  A page update between the read() and the poll() would end the
+ * wait at once: that round is repeated (a few times at most), so that what
+ * ends the wait is a wakeup.
+ */
+static int wait_change(const char *dev, int ms)
+{
+	struct pp_vmclock_abi a, b;
+	struct pollfd pfd;
+	long long t0, dt;
+	int fd, r, tries;
+
+	fd = open(dev, O_RDONLY);
+	if (fd < 0) {
+		fprintf(stderr, "vmclock_dev: %s: %s\n", dev, strerror(errno));
+		return 1;
+	}
+	for (tries = 0; tries < 5; tries++) {
+		if (pread(fd, &a, sizeof(a), 0) != (ssize_t)sizeof(a)) {
+			fprintf(stderr, "vmclock_dev: read: %s\n", strerror(errno));
+			return 1;
+		}
+		pfd.fd = fd;
+		pfd.events = POLLIN;
+		pfd.revents = 0;
+		t0 = mono_ms();
+		r = poll(&pfd, 1, ms);
+		dt = mono_ms() - t0;
+		if (r < 0) {
+			fprintf(stderr, "vmclock_dev: poll: %s\n", strerror(errno));
+			return 1;
+		}
+		if (!(r == 1 && (pfd.revents & POLLIN) && dt < 20))
+			break;
+	}
+	memset(&b, 0, sizeof(b));
+	if (!(pfd.revents & (POLLHUP | POLLERR)) && read_page(dev, &b))
+		memset(&b, 0, sizeof(b));
+	printf("poll %d revents %#x after %lld ms seq %u -> %u\n", r,
+	       pfd.revents, dt, le32toh(a.seq_count), le32toh(b.seq_count));
+	close(fd);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct pp_vmclock_abi a;
@@ -112,7 +170,7 @@ int main(int argc, char **argv)
 	int fd, r;
 
 	if (argc < 2) {
-		fprintf(stderr, "usage: vmclock_dev DEV [field F | mfield F | errno N]\n");
+		fprintf(stderr, "usage: vmclock_dev DEV [field F | mfield F | errno N | wait MS]\n");
 		return 2;
 	}
 	if (argc >= 4 && (!strcmp(argv[2], "field") || !strcmp(argv[2], "mfield"))) {
@@ -126,6 +184,8 @@ int main(int argc, char **argv)
 		}
 		return print_field(&a, argv[3]);
 	}
+	if (argc >= 4 && !strcmp(argv[2], "wait"))
+		return wait_change(argv[1], atoi(argv[3]));
 	if (argc >= 4 && !strcmp(argv[2], "errno")) {
 		r = read_page(argv[1], &a);
 		CHECK("dev/read_errno", r == -atoi(argv[3]), "read gave %s",
