@@ -12,7 +12,7 @@ pkgs=(
 	mmdebstrap debootstrap
 	qemu-system-x86 busybox-static acpica-tools
 	gcc-s390x-linux-gnu
-	chrony linuxptp
+	chrony linuxptp tzdata
 	git rsync perl python3 shellcheck
 )
 
