@@ -4,6 +4,7 @@
  *
  * Usage: ptp_bench NAME [ROUNDS]
  *        ptp_bench compare NAME1 NAME2 [N]
+ *        ptp_bench pair NAME1 NAME2 [ROUNDS]
  *   NAME    clock_name of the PHC (see /sys/class/ptp/ptpN/clock_name)
  *   ROUNDS  measurement rounds (default 20)
  *
@@ -22,6 +23,11 @@
  * and prints one line per round:
  *   round N window W ioctl I gettime G mt1 R1 mt2 R2
  * The host side (bench/run.sh) turns rounds into min/median/max and ratios.
+ *
+ * pair measures two clocks in one process, alternating: the per-call costs
+ * call by call (400 of each per round, the order swapped every call, on
+ * CPU 0) and the throughputs in 100 ms slices (4 of each per round).  Each
+ * round prints two lines, the round line above prefixed by the clock's name.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -77,6 +83,7 @@ static int extended(int fd, unsigned int n, struct ptp_sys_offset_extended *e)
 }
 
 struct reader {
+	const char *path;
 	int cpu;
 	long reads;
 	int64_t until;
@@ -88,7 +95,7 @@ static void *reader_thread(void *arg)
 	struct reader *r = arg;
 	struct timespec t;
 	cpu_set_t set;
-	int fd = open(dev_path, O_RDONLY);
+	int fd = open(r->path, O_RDONLY);
 
 	if (fd < 0) {
 		r->err = errno;
@@ -108,17 +115,18 @@ static void *reader_thread(void *arg)
 	return NULL;
 }
 
-/* Reads per second from @n threads on CPUs 0..n-1 for 200 ms. */
-static long throughput(int n)
+/* Reads of @path per second from @n threads on CPUs 0..n-1 for @ms ms. */
+static long throughput(const char *path, int n, int ms)
 {
 	struct reader r[2];
 	pthread_t th[2];
-	int64_t until = now_ns(CLOCK_MONOTONIC) + 200000000LL;
+	int64_t until = now_ns(CLOCK_MONOTONIC) + ms * 1000000LL;
 	long total = 0;
 	int i, ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 
 	for (i = 0; i < n; i++) {
 		memset(&r[i], 0, sizeof(r[i]));
+		r[i].path = path;
 		r[i].cpu = i % (ncpu > 0 ? ncpu : 1);
 		r[i].until = until;
 		pthread_create(&th[i], NULL, reader_thread, &r[i]);
@@ -131,11 +139,11 @@ static long throughput(int n)
 		}
 		total += r[i].reads;
 	}
-	return total * 5;
+	return total * 1000 / ms;
 }
 
-/* Open the PHC named @name; its path is left in dev_path. */
-static int open_named(const char *name)
+/* Open the PHC named @name; its path is left in @path (64 bytes). */
+static int open_named(const char *name, char *path)
 {
 	int idx = phc_find(name), fd;
 
@@ -143,13 +151,85 @@ static int open_named(const char *name)
 		fprintf(stderr, "ptp_bench: no PTP clock named '%s'\n", name);
 		exit(1);
 	}
-	snprintf(dev_path, sizeof(dev_path), "/dev/ptp%d", idx);
-	fd = open(dev_path, O_RDONLY);
+	snprintf(path, 64, "/dev/ptp%d", idx);
+	fd = open(path, O_RDONLY);
 	if (fd < 0) {
-		fprintf(stderr, "ptp_bench: %s: %s\n", dev_path, strerror(errno));
+		fprintf(stderr, "ptp_bench: %s: %s\n", path, strerror(errno));
 		exit(1);
 	}
 	return fd;
+}
+
+/* Wall time of one clock_gettime() (@ioctl 0) or EXTENDED ioctl (1), ns. */
+static int64_t one_read(int fd, int ioctl_read)
+{
+	struct ptp_sys_offset_extended e;
+	struct timespec ts;
+	int64_t t0 = now_ns(CLOCK_MONOTONIC);
+	int ret = ioctl_read ? extended(fd, 1, &e) :
+			       clock_gettime(FD_TO_CLOCKID(fd), &ts);
+
+	if (ret) {
+		fprintf(stderr, "ptp_bench: read: %s\n", strerror(errno));
+		exit(1);
+	}
+	return now_ns(CLOCK_MONOTONIC) - t0;
+}
+
+#define PAIR_READS	400
+#define PAIR_SLICES	4
+
+/*
+ * The metrics of both clocks, read alternately call by call (the order
+ * swapped every call) and, for throughput, in alternating 100 ms slices, so
+ * that both see the same emulated CPU.  Prints a round line for each,
+ * prefixed with its name.
+ */
+static int pair(const char *name[2], int rounds)
+{
+	static int64_t v[2][2][PAIR_READS];
+	struct ptp_sys_offset_extended e;
+	char path[2][64];
+	int64_t w[2][PTP_MAX_SAMPLES];
+	long mt[2][2];
+	int fd[2], r, i, k, m, n;
+	cpu_set_t all, one;
+
+	/* The per-call costs on one vCPU: no migration in between */
+	sched_getaffinity(0, sizeof(all), &all);
+	CPU_ZERO(&one);
+	CPU_SET(0, &one);
+	for (k = 0; k < 2; k++)
+		fd[k] = open_named(name[k], path[k]);
+	for (r = 0; r < rounds; r++) {
+		for (k = 0; k < 2; k++) {
+			if (extended(fd[k], PTP_MAX_SAMPLES, &e)) {
+				fprintf(stderr, "ptp_bench: EXTENDED: %s\n", strerror(errno));
+				return 1;
+			}
+			for (i = 0; i < PTP_MAX_SAMPLES; i++)
+				w[k][i] = pct_ns(&e.ts[i][2]) - pct_ns(&e.ts[i][0]);
+		}
+		sched_setaffinity(0, sizeof(one), &one);
+		for (m = 0; m < 2; m++)
+			for (i = 0; i < PAIR_READS; i++)
+				for (k = 0; k < 2; k++)
+					v[(k + i) & 1][m][i] = one_read(fd[(k + i) & 1], m);
+		sched_setaffinity(0, sizeof(all), &all);
+		memset(mt, 0, sizeof(mt));
+		for (i = 0; i < PAIR_SLICES; i++)
+			for (n = 1; n <= 2; n++)
+				for (k = 0; k < 2; k++)
+					mt[(k + i) & 1][n - 1] +=
+						throughput(path[(k + i) & 1], n, 100) / PAIR_SLICES;
+		for (k = 0; k < 2; k++)
+			printf("%s round %d window %lld ioctl %lld gettime %lld mt1 %ld mt2 %ld\n",
+			       name[k], r, (long long)median(w[k], PTP_MAX_SAMPLES),
+			       (long long)median(v[k][1], PAIR_READS),
+			       (long long)median(v[k][0], PAIR_READS), mt[k][0], mt[k][1]);
+		fflush(stdout);
+	}
+	return 0;
 }
 
 /* PHC - CLOCK_REALTIME at the middle of one EXTENDED sample. */
@@ -167,7 +247,8 @@ static int64_t offset_ns(int fd)
 
 static int compare(const char *a, const char *b, int n)
 {
-	int fa = open_named(a), fb = open_named(b), i;
+	char pa[64], pb[64];
+	int fa = open_named(a, pa), fb = open_named(b, pb), i;
 	int64_t *d = calloc(n, sizeof(*d)), max = 0;
 
 	if (!d)
@@ -195,11 +276,13 @@ int main(int argc, char **argv)
 
 	if (argc >= 4 && !strcmp(argv[1], "compare"))
 		return compare(argv[2], argv[3], argc > 4 ? atoi(argv[4]) : 101);
+	if (argc >= 4 && !strcmp(argv[1], "pair"))
+		return pair((const char **)argv + 2, argc > 4 ? atoi(argv[4]) : 20);
 	if (argc < 2) {
-		fprintf(stderr, "usage: ptp_bench NAME [ROUNDS] | compare NAME1 NAME2 [N]\n");
+		fprintf(stderr, "usage: ptp_bench NAME [ROUNDS] | compare NAME1 NAME2 [N] | pair NAME1 NAME2 [ROUNDS]\n");
 		return 2;
 	}
-	fd = open_named(argv[1]);
+	fd = open_named(argv[1], dev_path);
 	for (r = 0; r < rounds; r++) {
 		if (extended(fd, PTP_MAX_SAMPLES, &e)) {
 			fprintf(stderr, "ptp_bench: EXTENDED: %s\n", strerror(errno));
@@ -222,7 +305,7 @@ int main(int argc, char **argv)
 		printf("round %d window %lld ioctl %lld gettime %lld mt1 %ld mt2 %ld\n",
 		       r, (long long)median(w, PTP_MAX_SAMPLES),
 		       (long long)median(c, 200), (long long)median(g, 200),
-		       throughput(1), throughput(2));
+		       throughput(dev_path, 1, 200), throughput(dev_path, 2, 200));
 		fflush(stdout);
 	}
 	close(fd);

@@ -6,9 +6,11 @@
 # Boots the newest 7.x kernel once with an emulated vmclock page declared by
 # two ACPI devices; the in-tree driver takes one, ours the other, so both
 # read the same page in the same boot (bench/guest/10-side-by-side).  The
-# guest alternates blocks of ROUNDS rounds (default 5) of bench/ptp_bench on
-# each clock, 4 blocks each.  This script turns the rounds into
-# min/median/max per metric and the ratio ours / in-tree of the medians:
+# guest runs ROUNDS (default 20) rounds of `ptp_bench pair`, which measures
+# both clocks in one process, alternating call by call (and throughput in
+# alternating slices).  This script turns the rounds into min/median/max per
+# metric, the ratio ours / in-tree of the medians, and the median of the
+# per-round ratios:
 #   window   PTP_SYS_OFFSET_EXTENDED window width (post - pre), ns
 #   ioctl    one PTP_SYS_OFFSET_EXTENDED ioctl (1 sample), ns
 #   gettime  one clock_gettime() on the PHC, ns
@@ -20,7 +22,7 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 : "${PTP_PURE_CACHE:=/var/cache/ptp-pure}"
-rounds=${1:-5}
+rounds=${1:-20}
 log="$PTP_PURE_CACHE/logs/bench.log"
 
 tests/emu/run-vmclock.sh --series 7 --tests bench/guest --twin \
@@ -48,9 +50,17 @@ function sort(a, n,    i, j, t) {
 }
 END {
 	split("window ioctl gettime mt1 mt2", order, " ")
-	printf "%-8s %28s %28s %8s\n", "metric", "in-tree min/median/max", "ours min/median/max", "ratio"
+	printf "%-8s %28s %28s %8s %8s\n", "metric", "in-tree min/median/max",
+		"ours min/median/max", "ratio", "paired"
 	for (k = 1; k <= 5; k++) {
 		m = order[k]
+		# the median of ours / in-tree within each round
+		np = 0
+		for (i = 1; i <= cnt["ours", m] && i <= cnt["intree", m]; i++)
+			if (val["intree", m, i] > 0)
+				pr[++np] = val["ours", m, i] / val["intree", m, i]
+		sort(pr, np)
+		p = np ? sprintf("%.2f", pr[int((np + 1) / 2)]) : "n/a"
 		for (d = 1; d <= 2; d++) {
 			drv = d == 1 ? "intree" : "ours"
 			n = cnt[drv, m]
@@ -61,9 +71,9 @@ END {
 		}
 		r = med["intree"] ? sprintf("%.2f", med["ours"] / med["intree"]) : \
 			(med["ours"] ? "inf" : "n/a (0/0)")
-		printf "%-8s %28s %28s %8s\n", m,
+		printf "%-8s %28s %28s %8s %8s\n", m,
 			lo["intree"] "/" med["intree"] "/" hi["intree"],
-			lo["ours"] "/" med["ours"] "/" hi["ours"], r
+			lo["ours"] "/" med["ours"] "/" hi["ours"], r, p
 		if (m == "mt1") { mt1["intree"] = med["intree"]; mt1["ours"] = med["ours"] }
 		if (m == "mt2") { mt2["intree"] = med["intree"]; mt2["ours"] = med["ours"] }
 	}
