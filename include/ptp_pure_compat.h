@@ -89,6 +89,33 @@ static inline bool compat_xts_systime(const struct system_device_crosststamp *xt
 	return false;
 }
 
+/**
+ * compat_sts_pre_snapshot() - the "pre" timestamp of a zero-window read
+ * @sts: the caller's system timestamps
+ * @own: room for a snapshot, used when @sts cannot provide one
+ *
+ * Takes the pre timestamp and a timekeeping snapshot of CLOCK_REALTIME for
+ * the cross-timestamp's history.  From 7.2 the pre timestamp of a
+ * CLOCK_REALTIME request is that very snapshot, so one serves both.
+ *
+ * Return: the snapshot, @own or the one in @sts.
+ */
+static inline struct system_time_snapshot *
+compat_sts_pre_snapshot(struct ptp_system_timestamp *sts,
+			struct system_time_snapshot *own)
+{
+#ifdef HAVE_PTP_STS_SNAPSHOT
+	ptp_read_system_prets(sts);
+	if (sts->clockid == CLOCK_REALTIME)
+		return &sts->pre_sts;
+	compat_ktime_get_snapshot(CLOCK_REALTIME, own);
+#else
+	compat_ktime_get_snapshot(CLOCK_REALTIME, own);
+	ptp_read_system_prets(sts);
+#endif
+	return own;
+}
+
 /*
  * Replace both system timestamps of a gettimex64() call by one instant.
  * From 7.2 they are full snapshots, taken by ptp_read_system_prets/postts();

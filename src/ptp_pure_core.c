@@ -299,14 +299,16 @@ static int ptp_pure_gettimex64(struct ptp_clock_info *info,
 	 */
 	struct system_device_crosststamp xts __uninitialized;
 	struct system_time_snapshot snap __uninitialized;
+	struct system_time_snapshot *hist = NULL;
 	struct ptp_pure_sample s __uninitialized;
 	ktime_t t;
 	int ret;
 
 	/* History for counter values before the current timekeeping interval */
 	if (zero_window)
-		compat_ktime_get_snapshot(CLOCK_REALTIME, &snap);
-	ptp_read_system_prets(sts);
+		hist = compat_sts_pre_snapshot(sts, &snap);
+	else
+		ptp_read_system_prets(sts);
 	ret = ptp_pure_read(clk, &s);
 	ptp_read_system_postts(sts);
 	if (ret)
@@ -322,7 +324,7 @@ static int ptp_pure_gettimex64(struct ptp_clock_info *info,
 	if (zero_window) {
 		memset(&xts, 0, sizeof(xts));
 		compat_xts_request(&xts, CLOCK_REALTIME);
-		if (!ptp_pure_sample_xts(&s, &snap, &xts) &&
+		if (!ptp_pure_sample_xts(&s, hist, &xts) &&
 		    compat_xts_systime(&xts, compat_sts_clockid(sts), &t))
 			compat_sts_set(sts, t);
 	}

@@ -354,8 +354,8 @@ static bool pp_vmclock_error_bound(const struct pp_vmclock_snap *s, u64 *ns)
 	return true;
 }
 
-static void pp_vmclock_note_events(struct pp_vmclock *vc,
-				   const struct pp_vmclock_snap *s);
+static void pp_vmclock_note_events(struct pp_vmclock *vc, u64 marker,
+				   bool gen, u64 generation);
 
 /*
  * Whether the marker or the generation moved since last seen.  Every read
@@ -368,7 +368,9 @@ static inline void pp_vmclock_check_events(struct pp_vmclock *vc,
 	if (s->marker != READ_ONCE(vc->marker) ||
 	    ((s->flags & PP_VMCLOCK_FLAG_VM_GEN_COUNTER_PRESENT) &&
 	     s->generation != READ_ONCE(vc->generation)))
-		pp_vmclock_note_events(vc, s);
+		pp_vmclock_note_events(vc, s->marker,
+				       s->flags & PP_VMCLOCK_FLAG_VM_GEN_COUNTER_PRESENT,
+				       s->generation);
 }
 
 static int pp_vmclock_read(void *priv, struct ptp_pure_sample *sample,
@@ -450,20 +452,23 @@ static void pp_vmclock_uevent(struct pp_vmclock *vc, const char *event)
 }
 
 /* Count changes of the marker and the generation; report them later. */
-static noinline void pp_vmclock_note_events(struct pp_vmclock *vc,
-					    const struct pp_vmclock_snap *s)
+/*
+ * By value: a pointer to the reader's snapshot would keep the whole of it
+ * in memory on every read.
+ */
+static noinline void pp_vmclock_note_events(struct pp_vmclock *vc, u64 marker,
+					    bool gen, u64 generation)
 {
-	bool gen = s->flags & PP_VMCLOCK_FLAG_VM_GEN_COUNTER_PRESENT;
 	bool changed = false;
 
 	spin_lock(&vc->event_lock);
-	if (s->marker != vc->marker) {
-		WRITE_ONCE(vc->marker, s->marker);
+	if (marker != vc->marker) {
+		WRITE_ONCE(vc->marker, marker);
 		vc->disruptions++;
 		changed = true;
 	}
-	if (gen && s->generation != vc->generation) {
-		WRITE_ONCE(vc->generation, s->generation);
+	if (gen && generation != vc->generation) {
+		WRITE_ONCE(vc->generation, generation);
 		vc->generations++;
 		changed = true;
 	}
