@@ -9,7 +9,7 @@
 #   make style                                   checkpatch + kernel-doc
 #   make vmtest [SERIES=...]                     tests in QEMU guests (after matrix)
 #   make demo [SERIES=6.12]                      guest + emulated vmclock + chrony
-#   make bench [ROUNDS=5]                        ours vs in-tree ptp_vmclock (7.x)
+#   make bench [ROUNDS=10] [BOOTS=3]             ours vs in-tree ptp_vmclock (7.x)
 #   make stress [SERIES=...]                     core suite with 1000 load cycles
 #   make vm [SERIES=6.1]                         a shell in a guest, modules loaded
 #   make check                                   everything CI runs (root)
@@ -76,7 +76,7 @@ tests/guest/%: tests/guest/%.c tests/guest/phc_util.h
 
 # Boot every kernel of the matrix in QEMU and run the suites of tests/guest
 # (modules from the matrix build, so run `make matrix` first).
-vmtest: guest-tools
+vmtest: guest-tools bench/ptp_bench
 	tools/vmtest.sh $(SERIES)
 
 # The core suite with 1000 load/unload cycles instead of 200.
@@ -93,7 +93,7 @@ demo:
 # ptp_pure_vmclock against the in-tree ptp_vmclock on 7.x (bench/run.sh)
 bench: guest-tools bench/ptp_bench
 	tools/matrix.sh 7
-	bench/run.sh $(ROUNDS)
+	bench/run.sh $(or $(ROUNDS),10) $(or $(BOOTS),3)
 
 bench/ptp_bench: bench/ptp_bench.c tests/guest/phc_util.h
 	$(CC_UNIT) -std=gnu11 -O2 -Wall -Wextra -Werror -static -pthread -o $@ $<

@@ -1,16 +1,19 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# bench/run.sh [ROUNDS]: ptp_pure_vmclock against the in-tree ptp_vmclock.
+# bench/run.sh [ROUNDS [BOOTS]]: ptp_pure_vmclock against the in-tree
+# ptp_vmclock.
 #
-# Boots the newest 7.x kernel once with an emulated vmclock page declared by
-# two ACPI devices; the in-tree driver takes one, ours the other, so both
-# read the same page in the same boot (bench/guest/10-side-by-side).  The
-# guest runs ROUNDS (default 20) rounds of `ptp_bench pair`, which measures
-# both clocks in one process, alternating call by call (and throughput in
-# alternating slices).  This script turns the rounds into min/median/max per
-# metric, the ratio ours / in-tree of the medians, and the median of the
-# per-round ratios:
+# Boots the newest 7.x kernel BOOTS times (default 3) with an emulated
+# vmclock page declared by two ACPI devices; the in-tree driver takes one,
+# ours the other, so both read the same page in the same boot
+# (bench/guest/10-side-by-side).  Each boot runs ROUNDS (default 10) rounds
+# of `ptp_bench pair`, which measures both clocks in one process, alternating
+# call by call (and throughput in alternating slices).  Several boots,
+# because the ratio moves from boot to boot (module placement, for one).
+# This script prints, per boot, the median of the per-round ratios of the
+# per-call costs, then over all rounds min/median/max per metric, the ratio
+# ours / in-tree of the medians and the median of the per-round ratios:
 #   window   PTP_SYS_OFFSET_EXTENDED window width (post - pre), ns
 #   ioctl    one PTP_SYS_OFFSET_EXTENDED ioctl (1 sample), ns
 #   gettime  one clock_gettime() on the PHC, ns
@@ -22,17 +25,38 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 : "${PTP_PURE_CACHE:=/var/cache/ptp-pure}"
-rounds=${1:-20}
+rounds=${1:-10}
+boots=${2:-3}
 log="$PTP_PURE_CACHE/logs/bench.log"
 
-tests/emu/run-vmclock.sh --series 7 --tests bench/guest --twin \
-	--append "ptpbench.rounds=$rounds" --log "$log"
+# paired FILE METRIC: median over the rounds in FILE of ours / in-tree
+paired() {
+	grep -ao 'BENCH .*' "$1" | awk -v m="$2" '
+		{ for (i = 5; i < NF; i += 2) if ($i == m) v[$2, ++n[$2]] = $(i + 1) }
+		END {
+			for (i = 1; i <= n["ours"] && i <= n["intree"]; i++)
+				if (v["intree", i] > 0)
+					print v["ours", i] / v["intree", i]
+		}' | sort -g | awk '{ a[NR] = $1 } END { if (NR) printf "%.2f", a[int((NR + 1) / 2)]; else printf "n/a" }'
+}
+
+: >"$log"
+for b in $(seq 1 "$boots"); do
+	echo "bench: boot $b of $boots"
+	tests/emu/run-vmclock.sh --series 7 --tests bench/guest --twin \
+		--append "ptpbench.rounds=$rounds" --log "$log.$b"
+	cat "$log.$b" >>"$log"
+done
 
 echo
 echo "bench: ours (ptp_pure_vmclock) / in-tree (ptp_vmclock), Debian 7.x, TCG, same boot, same page"
-grep -o 'compare median_ns [0-9]* max_ns [0-9]*' "$log" | head -n 1 |
-	awk '{ printf "agreement: median %d ns, max %d ns\n", $3, $5 }'
-grep -o 'BENCH .*' "$log" | awk '
+for b in $(seq 1 "$boots"); do
+	grep -ao 'compare median_ns [0-9]* max_ns [0-9]*' "$log.$b" | head -n 1 |
+		awk -v b="$b" '{ printf "boot %d: agreement median %d ns, max %d ns; ", b, $3, $5 }'
+	echo "paired ratio: gettime $(paired "$log.$b" gettime), ioctl $(paired "$log.$b" ioctl)"
+done
+echo "all $boots boots:"
+grep -ao 'BENCH .*' "$log" | awk '
 function sort(a, n,    i, j, t) {
 	for (i = 2; i <= n; i++)
 		for (j = i; j > 1 && a[j - 1] > a[j]; j--) {

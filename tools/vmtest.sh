@@ -6,6 +6,9 @@
 #   tests/guest/vmclock  ptp_pure_vmclock against the host-side emulator
 #                        (tests/emu/run-vmclock.sh: the emulator runs beside
 #                        each guest)
+#   tests/vm/vmclock-intree   (7.x) the emulator against the in-tree
+#                        ptp_vmclock (tests/emu/run-intree.sh)
+#   bench/guest          (7.x) ours and the in-tree driver on one page agree
 #   tests/guest/vmclock-qemu  QEMU's own -device vmclock (QEMU 10 of
 #                        bookworm-backports, fetched into the cache by
 #                        tools/kcache.sh qemu10; a SKIP with the reason when
@@ -50,6 +53,15 @@ for s in "${series[@]}"; do
 	run "vmclock $s" tests/emu/run-vmclock.sh --series "$s"
 done
 run vmclock-qemu tools/vm/vmtest.sh --tests tests/guest/vmclock-qemu "${series[@]}"
+# Beside the in-tree ptp_vmclock (7.x only): the emulator validated by the
+# in-tree driver, then both drivers on one page must agree within 1 us (two
+# rounds of the benchmark ride along; their figures are printed, not judged).
+for s in "${series[@]}"; do
+	[ "$s" = 7 ] || continue
+	run "in-tree validation" tests/emu/run-intree.sh
+	run "side by side" tests/emu/run-vmclock.sh --series 7 --tests bench/guest \
+		--twin --append ptpbench.rounds=2 --name side-by-side
+done
 
 echo "$pass passed, $fail failed, $skip skipped"
 [ "$fail" -eq 0 ]
