@@ -61,3 +61,21 @@ set_param() {
 expect_eq() {
 	if [ "$2" = "$3" ]; then pass "$1"; else fail "$1" "got '$2', want '$3'"; fi
 }
+
+# now_ms: milliseconds since boot (/proc/uptime, 10 ms resolution).
+now_ms() {
+	read -r up _ </proc/uptime
+	s=${up%.*} f=${up#*.}
+	echo $((s * 1000 + ${f#0} * 10))
+}
+
+# wait_until MS CMD...: run CMD every 50 ms until it succeeds, at most MS ms.
+wait_until() {
+	ms=$1
+	shift
+	end=$(($(now_ms) + ms))
+	while ! "$@"; do
+		[ "$(now_ms)" -lt "$end" ] || return 1
+		usleep 50000
+	done
+}

@@ -75,24 +75,6 @@ mfield() { vmclock_dev $DEV mfield "$1"; }
 # returns, decoded by od (independent of vmclock_dev and the ABI header).
 raw_u64() { od -A n -t u8 -j "$1" -N 8 $DEV | tr -d ' '; }
 
-# now_ms: milliseconds since boot (/proc/uptime, 10 ms resolution).
-now_ms() {
-	read -r up _ </proc/uptime
-	s=${up%.*} f=${up#*.}
-	echo $((s * 1000 + ${f#0} * 10))
-}
-
-# wait_until MS CMD...: run CMD every 50 ms until it succeeds, at most MS ms.
-wait_until() {
-	ms=$1
-	shift
-	end=$(($(now_ms) + ms))
-	while ! "$@"; do
-		[ "$(now_ms)" -lt "$end" ] || return 1
-		usleep 50000
-	done
-}
-
 # iomem_range NAME: "start end" (hex, as /proc/iomem prints) of NAME's region.
 iomem_range() {
 	sed -n "s/^ *\([0-9a-f]*\)-\([0-9a-f]*\) : $1\$/\1 \2/p" /proc/iomem | head -n 1

@@ -103,24 +103,6 @@ ensure_driver() {
 	[ -c /dev/vmclock0 ] && phc >/dev/null
 }
 
-# now_ms: milliseconds since boot (/proc/uptime, 10 ms resolution).
-now_ms() {
-	read -r up _ </proc/uptime
-	s=${up%.*} f=${up#*.}
-	echo $((s * 1000 + ${f#0} * 10))
-}
-
-# wait_until MS CMD...: run CMD every 50 ms until it succeeds, at most MS ms.
-wait_until() {
-	ms=$1
-	shift
-	end=$(($(now_ms) + ms))
-	while ! "$@"; do
-		[ "$(now_ms)" -lt "$end" ] || return 1
-		usleep 50000
-	done
-}
-
 # errno_name N: the name phc_read prints for errno N.
 errno_name() {
 	case $1 in
