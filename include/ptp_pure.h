@@ -99,7 +99,8 @@ enum ptp_pure_leap {
  * @error_bound_ns: maximum error of @time in nanoseconds
  *
  * The core zeroes the sample before every read, so a backend only fills in
- * what it knows.
+ * what it knows.  (It clears the fields one by one, in __ptp_pure_read():
+ * a new field needs its line there.)
  */
 struct ptp_pure_sample {
 	struct timespec64 time;

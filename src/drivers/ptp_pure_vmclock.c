@@ -451,10 +451,10 @@ static void pp_vmclock_uevent(struct pp_vmclock *vc, const char *event)
 	ptp_pure_uevent(vc->clk, envp);
 }
 
-/* Count changes of the marker and the generation; report them later. */
 /*
- * By value: a pointer to the reader's snapshot would keep the whole of it
- * in memory on every read.
+ * Count changes of the marker and the generation; report them later.  The
+ * values come by value: a pointer to the reader's snapshot would keep the
+ * whole of it in memory on every read.
  */
 static noinline void pp_vmclock_note_events(struct pp_vmclock *vc, u64 marker,
 					    bool gen, u64 generation)
