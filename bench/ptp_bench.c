@@ -160,7 +160,7 @@ static int open_named(const char *name, char *path)
 	return fd;
 }
 
-/* Wall time of one clock_gettime() (@ioctl 0) or EXTENDED ioctl (1), ns. */
+/* Wall time of one clock_gettime() (@ioctl_read 0) or EXTENDED ioctl (1), ns. */
 static int64_t one_read(int fd, int ioctl_read)
 {
 	struct ptp_sys_offset_extended e;
@@ -176,6 +176,22 @@ static int64_t one_read(int fd, int ioctl_read)
 	return now_ns(CLOCK_MONOTONIC) - t0;
 }
 
+/* Median width (post - pre) of the samples of one full EXTENDED ioctl, ns. */
+static int64_t window_ns(int fd)
+{
+	struct ptp_sys_offset_extended e;
+	int64_t w[PTP_MAX_SAMPLES];
+	int i;
+
+	if (extended(fd, PTP_MAX_SAMPLES, &e)) {
+		fprintf(stderr, "ptp_bench: EXTENDED: %s\n", strerror(errno));
+		exit(1);
+	}
+	for (i = 0; i < PTP_MAX_SAMPLES; i++)
+		w[i] = pct_ns(&e.ts[i][2]) - pct_ns(&e.ts[i][0]);
+	return median(w, PTP_MAX_SAMPLES);
+}
+
 #define PAIR_READS	400
 #define PAIR_SLICES	4
 
@@ -188,9 +204,8 @@ static int64_t one_read(int fd, int ioctl_read)
 static int pair(const char *name[2], int rounds)
 {
 	static int64_t v[2][2][PAIR_READS];
-	struct ptp_sys_offset_extended e;
 	char path[2][64];
-	int64_t w[2][PTP_MAX_SAMPLES];
+	int64_t w[2];
 	long mt[2][2];
 	int fd[2], r, i, k, m, n;
 	cpu_set_t all, one;
@@ -202,14 +217,8 @@ static int pair(const char *name[2], int rounds)
 	for (k = 0; k < 2; k++)
 		fd[k] = open_named(name[k], path[k]);
 	for (r = 0; r < rounds; r++) {
-		for (k = 0; k < 2; k++) {
-			if (extended(fd[k], PTP_MAX_SAMPLES, &e)) {
-				fprintf(stderr, "ptp_bench: EXTENDED: %s\n", strerror(errno));
-				return 1;
-			}
-			for (i = 0; i < PTP_MAX_SAMPLES; i++)
-				w[k][i] = pct_ns(&e.ts[i][2]) - pct_ns(&e.ts[i][0]);
-		}
+		for (k = 0; k < 2; k++)
+			w[k] = window_ns(fd[k]);
 		sched_setaffinity(0, sizeof(one), &one);
 		for (m = 0; m < 2; m++)
 			for (i = 0; i < PAIR_READS; i++)
@@ -224,7 +233,7 @@ static int pair(const char *name[2], int rounds)
 						throughput(path[(k + i) & 1], n, 100) / PAIR_SLICES;
 		for (k = 0; k < 2; k++)
 			printf("%s round %d window %lld ioctl %lld gettime %lld mt1 %ld mt2 %ld\n",
-			       name[k], r, (long long)median(w[k], PTP_MAX_SAMPLES),
+			       name[k], r, (long long)w[k],
 			       (long long)median(v[k][1], PAIR_READS),
 			       (long long)median(v[k][0], PAIR_READS), mt[k][0], mt[k][1]);
 		fflush(stdout);
@@ -268,11 +277,9 @@ static int compare(const char *a, const char *b, int n)
 
 int main(int argc, char **argv)
 {
-	struct ptp_sys_offset_extended e;
-	int64_t w[PTP_MAX_SAMPLES], c[200], g[200], t0;
+	int64_t c[200], g[200], w;
 	int rounds = argc > 2 ? atoi(argv[2]) : 20;
 	int fd, r, i;
-	struct timespec ts;
 
 	if (argc >= 4 && !strcmp(argv[1], "compare"))
 		return compare(argv[2], argv[3], argc > 4 ? atoi(argv[4]) : 101);
@@ -284,27 +291,13 @@ int main(int argc, char **argv)
 	}
 	fd = open_named(argv[1], dev_path);
 	for (r = 0; r < rounds; r++) {
-		if (extended(fd, PTP_MAX_SAMPLES, &e)) {
-			fprintf(stderr, "ptp_bench: EXTENDED: %s\n", strerror(errno));
-			return 1;
-		}
-		for (i = 0; i < PTP_MAX_SAMPLES; i++)
-			w[i] = pct_ns(&e.ts[i][2]) - pct_ns(&e.ts[i][0]);
-		for (i = 0; i < 200; i++) {
-			t0 = now_ns(CLOCK_MONOTONIC);
-			if (extended(fd, 1, &e))
-				return 1;
-			c[i] = now_ns(CLOCK_MONOTONIC) - t0;
-		}
-		for (i = 0; i < 200; i++) {
-			t0 = now_ns(CLOCK_MONOTONIC);
-			if (clock_gettime(FD_TO_CLOCKID(fd), &ts))
-				return 1;
-			g[i] = now_ns(CLOCK_MONOTONIC) - t0;
-		}
+		w = window_ns(fd);
+		for (i = 0; i < 200; i++)
+			c[i] = one_read(fd, 1);
+		for (i = 0; i < 200; i++)
+			g[i] = one_read(fd, 0);
 		printf("round %d window %lld ioctl %lld gettime %lld mt1 %ld mt2 %ld\n",
-		       r, (long long)median(w, PTP_MAX_SAMPLES),
-		       (long long)median(c, 200), (long long)median(g, 200),
+		       r, (long long)w, (long long)median(c, 200), (long long)median(g, 200),
 		       throughput(dev_path, 1, 200), throughput(dev_path, 2, 200));
 		fflush(stdout);
 	}

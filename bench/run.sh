@@ -56,7 +56,11 @@ for b in $(seq 1 "$boots"); do
 	echo "paired ratio: gettime $(paired "$log.$b" gettime), ioctl $(paired "$log.$b" ioctl)"
 done
 echo "all $boots boots:"
-grep -ao 'BENCH .*' "$log" | awk '
+all_paired=
+for m in window ioctl gettime mt1 mt2; do
+	all_paired="$all_paired $m=$(paired "$log" "$m")"
+done
+grep -ao 'BENCH .*' "$log" | awk -v paired="$all_paired" '
 function sort(a, n,    i, j, t) {
 	for (i = 2; i <= n; i++)
 		for (j = i; j > 1 && a[j - 1] > a[j]; j--) {
@@ -73,18 +77,17 @@ function sort(a, n,    i, j, t) {
 	}
 }
 END {
+	# paired: "METRIC=RATIO ..." from paired() above
+	n = split(paired, pp, " ")
+	for (i = 1; i <= n; i++) {
+		split(pp[i], kv, "=")
+		P[kv[1]] = kv[2]
+	}
 	split("window ioctl gettime mt1 mt2", order, " ")
 	printf "%-8s %28s %28s %8s %8s\n", "metric", "in-tree min/median/max",
 		"ours min/median/max", "ratio", "paired"
 	for (k = 1; k <= 5; k++) {
 		m = order[k]
-		# the median of ours / in-tree within each round
-		np = 0
-		for (i = 1; i <= cnt["ours", m] && i <= cnt["intree", m]; i++)
-			if (val["intree", m, i] > 0)
-				pr[++np] = val["ours", m, i] / val["intree", m, i]
-		sort(pr, np)
-		p = np ? sprintf("%.2f", pr[int((np + 1) / 2)]) : "n/a"
 		for (d = 1; d <= 2; d++) {
 			drv = d == 1 ? "intree" : "ours"
 			n = cnt[drv, m]
@@ -97,7 +100,7 @@ END {
 			(med["ours"] ? "inf" : "n/a (0/0)")
 		printf "%-8s %28s %28s %8s %8s\n", m,
 			lo["intree"] "/" med["intree"] "/" hi["intree"],
-			lo["ours"] "/" med["ours"] "/" hi["ours"], r, p
+			lo["ours"] "/" med["ours"] "/" hi["ours"], r, P[m]
 		if (m == "mt1") { mt1["intree"] = med["intree"]; mt1["ours"] = med["ours"] }
 		if (m == "mt2") { mt2["intree"] = med["intree"]; mt2["ours"] = med["ours"] }
 	}

@@ -365,12 +365,11 @@ static void pp_vmclock_note_events(struct pp_vmclock *vc, u64 marker,
 static inline void pp_vmclock_check_events(struct pp_vmclock *vc,
 					   const struct pp_vmclock_snap *s)
 {
+	bool gen = s->flags & PP_VMCLOCK_FLAG_VM_GEN_COUNTER_PRESENT;
+
 	if (s->marker != READ_ONCE(vc->marker) ||
-	    ((s->flags & PP_VMCLOCK_FLAG_VM_GEN_COUNTER_PRESENT) &&
-	     s->generation != READ_ONCE(vc->generation)))
-		pp_vmclock_note_events(vc, s->marker,
-				       s->flags & PP_VMCLOCK_FLAG_VM_GEN_COUNTER_PRESENT,
-				       s->generation);
+	    (gen && s->generation != READ_ONCE(vc->generation)))
+		pp_vmclock_note_events(vc, s->marker, gen, s->generation);
 }
 
 static int pp_vmclock_read(void *priv, struct ptp_pure_sample *sample,
