@@ -12,7 +12,10 @@
  *   offset_ns    added to the source time
  *   paired       1: pair every sample with the clocksource counter read
  *                that produced it, reported as the x86 TSC (use only while
- *                the guest's clocksource is tsc)
+ *                the guest's clocksource is tsc); 2 (x86): pair it with a
+ *                TSC read right after the time, for clocksources that are
+ *                not the TSC itself (kvm-clock: the pairing is then off by
+ *                the few instructions between the two reads)
  *   timescale    0 UTC, 1 TAI (reported, not applied)
  *   valid        PTP_PURE_VALID_* bits for the next four
  *   tai_offset, leap, status, error_bound_ns
@@ -27,6 +30,9 @@
 #include <linux/err.h>
 #include <linux/module.h>
 #include <linux/platform_device.h>
+#ifdef CONFIG_X86
+#include <asm/tsc.h>
+#endif
 
 #include "ptp_pure.h"
 #include "ptp_pure_compat.h"
@@ -49,7 +55,7 @@ module_param_array(offset_ns, long, NULL, 0644);
 MODULE_PARM_DESC(offset_ns, "offset added to the source, ns");
 static int paired[PTP_PURE_TEST_MAX];
 module_param_array(paired, int, NULL, 0644);
-MODULE_PARM_DESC(paired, "pair samples with the TSC (clocksource tsc)");
+MODULE_PARM_DESC(paired, "1: pair samples with the clocksource counter as the TSC (clocksource tsc), 2: with a TSC read (x86)");
 static int timescale[PTP_PURE_TEST_MAX];
 module_param_array(timescale, int, NULL, 0644);
 MODULE_PARM_DESC(timescale, "0: UTC, 1: TAI");
@@ -115,9 +121,17 @@ static int ptp_pure_test_read(void *priv, struct ptp_pure_sample *s,
 	compat_ktime_get_snapshot(CLOCK_REALTIME, &snap);
 	t = READ_ONCE(source[i]) ? compat_snap_raw(&snap) : compat_snap_real(&snap);
 	s->time = ktime_to_timespec64(ktime_add_ns(t, READ_ONCE(offset_ns[i])));
-	if (READ_ONCE(paired[i])) {
+	switch (READ_ONCE(paired[i])) {
+	case 1:
 		s->counter = snap.cycles;
 		s->counter_id = PTP_PURE_COUNTER_X86_TSC;
+		break;
+#ifdef CONFIG_X86
+	case 2:
+		s->counter = rdtsc_ordered();
+		s->counter_id = PTP_PURE_COUNTER_X86_TSC;
+		break;
+#endif
 	}
 	s->timescale = READ_ONCE(timescale[i]);
 	s->valid = READ_ONCE(valid[i]);
