@@ -27,7 +27,7 @@ cd "$top"
 : "${PTP_PURE_CACHE:=/var/cache/ptp-pure}"
 rounds=${1:-10}
 boots=${2:-3}
-log="$PTP_PURE_CACHE/logs/bench.log"
+log="${PTP_PURE_BUILD:-$PTP_PURE_CACHE/build}/logs/bench.log"
 
 # paired FILE METRIC: median over the rounds in FILE of ours / in-tree
 paired() {

@@ -11,7 +11,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 : "${PTP_PURE_CACHE:=/var/cache/ptp-pure}"
 series=${1:-6.12}
-log="$PTP_PURE_CACHE/logs/demo-$series.log"
+log="${PTP_PURE_BUILD:-$PTP_PURE_CACHE/build}/logs/demo-$series.log"
 
 tools/matrix.sh "$series"
 make -s guest-tools

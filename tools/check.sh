@@ -13,7 +13,7 @@ cd "$top" || exit 1
 export PTP_PURE_CACHE
 
 stages=${CHECK_STAGES:-deps unit style matrix sparse vmtest}
-logdir="$PTP_PURE_CACHE/logs/check"
+logdir="${PTP_PURE_BUILD:-$PTP_PURE_CACHE/build}/logs/check"
 mkdir -p "$logdir"
 
 total_pass=0

@@ -6,12 +6,12 @@
 #   Series default to $SERIES (space-separated) or else `kcache.sh list`.
 #
 # For each series the sources (git-tracked plus untracked-but-not-ignored
-# files) are copied into a fresh $CACHE/build/KREL/src, then
+# files) are copied into a fresh $BUILD/KREL/src, then
 #   make -C src KDIR=$KDIR [CC=$KCC] [ARCH=$KARCH CROSS_COMPILE=$KCROSS] \
 #        PTP_PURE_WERROR=1 PTP_PURE_TESTMOD=1 modules
 #        (the test backend is built too: the VM tests load it)
 # runs (inside the build chroot for series 7, via `kcache.sh run`), logging
-# to $CACHE/build/KREL/build.log.  A kernel fails if make fails, or if the
+# to $BUILD/KREL/build.log.  A kernel fails if make fails, or if the
 # log has a compiler "warning:" or modpost "WARNING:" line, or if no .ko
 # was produced.  One line per kernel on stdout:
 #   PASS matrix 6.1 (6.1.0-56-amd64): a.ko b.ko (12s)
@@ -19,7 +19,8 @@
 # then "matrix: N passed, N failed".  Offending log lines go to stderr.
 # Exit status is non-zero if any kernel failed.
 #
-# Environment: PTP_PURE_CACHE (cache root), MATRIX_SRC (source tree to build
+# Environment: PTP_PURE_CACHE (cache root), PTP_PURE_BUILD (build outputs,
+# default $PTP_PURE_CACHE/build: give each work tree its own), MATRIX_SRC (source tree to build
 # instead of this repository; copied whole if it is not a git work tree),
 # MATRIX_JOBS (make -j, default: number of CPUs).
 set -euo pipefail
@@ -27,6 +28,7 @@ set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 KCACHE=$HERE/kcache.sh
 CACHE=$(realpath -m "${PTP_PURE_CACHE:-/var/cache/ptp-pure}")
+BUILD=$(realpath -m "${PTP_PURE_BUILD:-$CACHE/build}")
 JOBS=${MATRIX_JOBS:-$(nproc)}
 MAX_LINES=20
 
@@ -64,7 +66,7 @@ build_series() {
 	fi
 	eval "$env"
 	krel=$KREL
-	dir=$CACHE/build/$KREL
+	dir=$BUILD/$KREL
 	log=$dir/build.log
 	mkdir -p "$dir"
 	# One build per kernel at a time.

@@ -9,7 +9,7 @@ series=${SPARSE_SERIES:-6.1}
 : "${PTP_PURE_CACHE:=/var/cache/ptp-pure}"
 
 eval "$("$top/tools/kcache.sh" kdir "$series")"
-work="$PTP_PURE_CACHE/build/sparse-$KREL"
+work="${PTP_PURE_BUILD:-$PTP_PURE_CACHE/build}/sparse-$KREL"
 rm -rf "$work"
 mkdir -p "$work"
 (cd "$top" && git ls-files -co --exclude-standard | grep -v '^\.ci/' |

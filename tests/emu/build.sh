@@ -3,7 +3,7 @@
 # Build vmclock-emu, its guest tools and the SSDTs (see README.md).
 #
 # Usage: tests/emu/build.sh [-o OUTDIR] [--addr GPA]
-#   -o OUTDIR   default ${PTP_PURE_CACHE:-/var/cache/ptp-pure}/emu
+#   -o OUTDIR   default ${PTP_PURE_BUILD:-$PTP_PURE_CACHE/build}/emu
 #   --addr GPA  address of the vmclock page in the SSDTs (default 0x10000000)
 # Output:
 #   OUTDIR/vmclock-emu        the host emulator
@@ -17,7 +17,7 @@ set -euo pipefail
 
 EMU_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO_DIR=$(cd "$EMU_DIR/../.." && pwd)
-OUT=${PTP_PURE_CACHE:-/var/cache/ptp-pure}/emu
+OUT=${PTP_PURE_BUILD:-${PTP_PURE_CACHE:-/var/cache/ptp-pure}/build}/emu
 ADDR=0x10000000
 
 die() { echo "build.sh: error: $*" >&2; exit 2; }

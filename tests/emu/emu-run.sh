@@ -18,6 +18,7 @@
 EMU_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO_DIR=$(cd "$EMU_DIR/../.." && pwd)
 CACHE=${PTP_PURE_CACHE:-/var/cache/ptp-pure}
+BUILD=${PTP_PURE_BUILD:-$CACHE/build}
 ADDR=0x10000000		# must match "append memmap=4K$..." in the suite's vm.conf
 MEM_MB=512		# the RAM file backs all of the guest's memory
 AML=vmclock.aml
@@ -44,8 +45,8 @@ emu_run() {
 	local series=$1 out emu a
 	shift
 	[[ -d $TESTS ]] || emu_die "no test directory $TESTS"
-	mkdir -p "$CACHE/emu"
-	out=$(flock "$CACHE/emu/.lock" "$EMU_DIR/build.sh" -o "$CACHE/emu" --addr "$ADDR")
+	mkdir -p "$BUILD/emu"
+	out=$(flock "$BUILD/emu/.lock" "$EMU_DIR/build.sh" -o "$BUILD/emu" --addr "$ADDR")
 
 	# Guest RAM in tmpfs: a disk-backed file doubles the boot time under TCG.
 	# QEMU grows the empty file; vmclock-emu unlinks it once both have mapped it.

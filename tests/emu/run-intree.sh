@@ -7,7 +7,7 @@
 #   --emu-arg ARG     extra vmclock-emu argument (e.g. --scenario=tai); repeatable
 #   --tests DIR       another suite that expects the same setup
 # Builds the emulator, the guest tools and the SSDTs (build.sh) into
-# ${PTP_PURE_CACHE:-/var/cache/ptp-pure}/emu, then runs tools/vm/run.sh with
+# ${PTP_PURE_BUILD:-$PTP_PURE_CACHE/build}/emu, then runs tools/vm/run.sh with
 # the suite's vm.conf plus what needs the build or a unique path: the guest
 # tools (--overlay), the SSDT (-acpitable), guest RAM in a file in /dev/shm,
 # QEMU paused (-S) with a QMP socket, and vmclock-emu as the --host-cmd (it

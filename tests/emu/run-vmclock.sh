@@ -11,7 +11,7 @@
 #   --emu-arg ARG     extra vmclock-emu argument; repeatable
 # Everything else goes to tools/vm/run.sh (e.g. --verbose, --keep, --modules
 # DIR; by default run.sh takes our modules from the build matrix,
-# $CACHE/build/<KREL>/src, so run `tools/matrix.sh S` after changing them).
+# $PTP_PURE_BUILD/<KREL>/src, so run `tools/matrix.sh S` after changing them).
 # Builds the emulator and its guest tools like run-intree.sh (emu-run.sh).
 # The suite needs the static guest programs tests/guest/ptp_test and
 # tests/guest/vmclock_dev: `make guest-tools`.

@@ -3,6 +3,8 @@
 #
 # Environment:
 #   PTP_PURE_CACHE   cache root (default /var/cache/ptp-pure)
+#   PTP_PURE_BUILD   build outputs and logs of this work tree (default
+#                    $PTP_PURE_CACHE/build; give each work tree its own)
 #   PTPVM_KCACHE     kernel cache tool (default: tools/kcache.sh of this tree)
 #   PTPVM_QUIET=1    suppress progress messages on stderr
 
@@ -10,6 +12,7 @@ VM_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO_DIR=$(cd "$VM_DIR/../.." && pwd)
 CACHE=${PTP_PURE_CACHE:-/var/cache/ptp-pure}
 VM_CACHE=$CACHE/vm
+BUILD=${PTP_PURE_BUILD:-$CACHE/build}
 KCACHE=${PTPVM_KCACHE:-$REPO_DIR/tools/kcache.sh}
 
 die() { printf '%s: error: %s\n' "${0##*/}" "$*" >&2; exit 2; }

@@ -4,7 +4,7 @@
 # Usage: run.sh --series S [--modules DIR] [--tests DIR] [options]
 #   --series S          kernel series for tools/kcache.sh image: 5.10 6.1 6.12 7 s390x
 #   --modules DIR|none  our built modules (DIR/*.ko), put in /lib/modules/KREL/extra;
-#                       default: the build matrix output $CACHE/build/<KREL>/src
+#                       default: the build matrix output $BUILD/<KREL>/src
 #   --load all|none|LIST  which of them /init loads before the tests (default none:
 #                       tests modprobe with their own parameters; all with --interactive)
 #   --tests DIR         test suite: executables NN-name, optional DIR/vm.conf
@@ -30,7 +30,7 @@
 #   --host-cmd CMD      run `bash -c CMD` on the host while the guest runs (killed after)
 #   --allow-log ERE     kernel-log lines matching ERE do not fail the run; repeatable
 #   --name NAME         log name (default: basename of --tests); --label TEXT summary label
-#   --log FILE          log path (default $CACHE/logs/<series>-<name>.log)
+#   --log FILE          log path (default $BUILD/logs/<series>-<name>.log)
 #   --interactive       busybox shell on this terminal after loading the modules
 #                       (Ctrl-A x quits QEMU)
 #   --verbose           stream the guest's results channel while it runs
@@ -372,7 +372,7 @@ main() {
 	((INTERACTIVE)) && TIMEOUT=${TIMEOUT:-3600}
 	TIMEOUT=${TIMEOUT:-120}
 	ARCH=$(series_arch "$SERIES")
-	LOG=${LOG:-$CACHE/logs/$SERIES-$NAME.log}
+	LOG=${LOG:-$BUILD/logs/$SERIES-$NAME.log}
 	mkdir -p "$(dirname "$LOG")" "$VM_CACHE"
 
 	RUNDIR=$(mktemp -d "${TMPDIR:-/tmp}/ptpvm.XXXXXX")
@@ -382,8 +382,8 @@ main() {
 	KERNEL=$(boot_kernel)
 	ACC=$(choose_accel)
 
-	if [[ -z $MODDIR ]] && compgen -G "$CACHE/build/$KREL/src/*.ko" >/dev/null; then
-		MODDIR=$CACHE/build/$KREL/src
+	if [[ -z $MODDIR ]] && compgen -G "$BUILD/$KREL/src/*.ko" >/dev/null; then
+		MODDIR=$BUILD/$KREL/src
 		note "using the build matrix modules in $MODDIR"
 	fi
 	local mk=(--krel "$KREL" --modroot "$MODROOT" --arch "$ARCH") a

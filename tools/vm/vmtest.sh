@@ -7,7 +7,7 @@
 #                          suite; so is each of its subdirectories that holds some.
 #   --modules DIR|none     our modules for every series instead of the build
 #                          matrix output; %KREL% and %SERIES% are substituted
-#   --modules-from-matrix  (default) use $CACHE/build/<KREL>/src/*.ko, KREL from
+#   --modules-from-matrix  (default) use $BUILD/<KREL>/src/*.ko, KREL from
 #                          `tools/kcache.sh kdir SERIES`
 #   any other option is passed to run.sh (e.g. --timeout N, --test-timeout N,
 #   --append ARG, --qemu-arg ARG, --with-chrony, --accel tcg, --verbose)
@@ -75,7 +75,7 @@ modules_for() {
 		local m=${MODULES//%KREL%/$KREL}
 		echo "${m//%SERIES%/$s}"
 	else
-		echo "$CACHE/build/$KREL/src"
+		echo "$BUILD/$KREL/src"
 	fi
 }
 
