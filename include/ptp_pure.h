@@ -6,8 +6,10 @@
  * provides and that cannot be adjusted from the guest.  A backend only knows
  * how to read its device; ptp_pure_core turns that read primitive into a
  * complete /dev/ptpN: gettimex64, getcrosststamp when the device pairs its
- * time with a system counter, -EOPNOTSUPP for every adjustment, and sysfs
- * attributes for the time scale, status, leap indicator and error bound.
+ * time with a system counter, -EOPNOTSUPP for every adjustment, sysfs
+ * attributes for the time scale, status, leap indicator and error bound,
+ * events (disruption, VM generation, status and leap changes) and debugfs
+ * statistics.
  */
 #ifndef PTP_PURE_H
 #define PTP_PURE_H
@@ -17,18 +19,28 @@
 #include <linux/time64.h>
 #include <linux/types.h>
 
+struct dentry;
+
 /**
  * enum ptp_pure_counter - system counter a sample is paired with
  * @PTP_PURE_COUNTER_NONE: the sample carries no counter value
- * @PTP_PURE_COUNTER_X86_TSC: x86 time stamp counter (as the guest sees it)
+ * @PTP_PURE_COUNTER_X86_TSC: x86 time stamp counter, as the guest reads it
+ *	(the core converts it to kvm-clock when that is the clocksource)
+ * @PTP_PURE_COUNTER_X86_KVM_CLOCK: kvm-clock nanoseconds, already converted
+ *	by the backend
  * @PTP_PURE_COUNTER_S390_TOD: s390 64-bit TOD clock
- * @PTP_PURE_COUNTER_ARM_ARCH: arm64 architected counter (virtual)
+ * @PTP_PURE_COUNTER_ARM_VIRT: arm64 virtual counter (CNTVCT)
+ * @PTP_PURE_COUNTER_ARM_PHYS: arm64 physical counter (CNTPCT)
+ * @PTP_PURE_COUNTER_NR: number of counter ids
  */
 enum ptp_pure_counter {
 	PTP_PURE_COUNTER_NONE = 0,
 	PTP_PURE_COUNTER_X86_TSC,
+	PTP_PURE_COUNTER_X86_KVM_CLOCK,
 	PTP_PURE_COUNTER_S390_TOD,
-	PTP_PURE_COUNTER_ARM_ARCH,
+	PTP_PURE_COUNTER_ARM_VIRT,
+	PTP_PURE_COUNTER_ARM_PHYS,
+	PTP_PURE_COUNTER_NR,
 };
 
 /**
@@ -42,22 +54,28 @@ enum ptp_pure_timescale {
 };
 
 /**
- * enum ptp_pure_status - synchronisation status reported by the device
+ * enum ptp_pure_status - synchronisation status of a clock
  * @PTP_PURE_STATUS_UNKNOWN: the device does not say
  * @PTP_PURE_STATUS_INITIALIZING: not yet synchronised, time may be wrong
  * @PTP_PURE_STATUS_SYNCHRONIZED: synchronised to a reference
- * @PTP_PURE_STATUS_FREERUNNING: was synchronised, now holding over
+ * @PTP_PURE_STATUS_HOLDOVER: lost its reference, keeps time within the
+ *	error bound it reports (maintenance, a reference outage)
+ * @PTP_PURE_STATUS_FREERUNNING: not steered by any reference
  * @PTP_PURE_STATUS_UNRELIABLE: time must not be used: the core fails clock
  *	reads with -EIO while the sysfs attributes still show the status
+ * @PTP_PURE_STATUS_NR: number of status values
  *
- * The values match the vmclock ABI's clock_status.
+ * The set of the PTP clock quality attributes proposed upstream
+ * (PTP_SYS_OFFSET_*_ATTRS).  Backends map their device's own values.
  */
 enum ptp_pure_status {
 	PTP_PURE_STATUS_UNKNOWN = 0,
 	PTP_PURE_STATUS_INITIALIZING,
 	PTP_PURE_STATUS_SYNCHRONIZED,
+	PTP_PURE_STATUS_HOLDOVER,
 	PTP_PURE_STATUS_FREERUNNING,
 	PTP_PURE_STATUS_UNRELIABLE,
+	PTP_PURE_STATUS_NR,
 };
 
 /**
@@ -68,8 +86,7 @@ enum ptp_pure_status {
  * @PTP_PURE_LEAP_POS: inside a positive leap second (23:59:60)
  * @PTP_PURE_LEAP_POST_POS: a positive leap second has just happened
  * @PTP_PURE_LEAP_POST_NEG: a negative leap second has just happened
- *
- * The values match the vmclock ABI's leap_indicator.
+ * @PTP_PURE_LEAP_NR: number of leap values
  */
 enum ptp_pure_leap {
 	PTP_PURE_LEAP_NONE = 0,
@@ -78,6 +95,7 @@ enum ptp_pure_leap {
 	PTP_PURE_LEAP_POS,
 	PTP_PURE_LEAP_POST_POS,
 	PTP_PURE_LEAP_POST_NEG,
+	PTP_PURE_LEAP_NR,
 };
 
 /* Bits of &struct ptp_pure_sample.valid: which optional fields are set. */
@@ -96,11 +114,10 @@ enum ptp_pure_leap {
  * @tai_offset: TAI - UTC in seconds (37 since 2017)
  * @leap: leap second indicator
  * @status: synchronisation status
- * @error_bound_ns: maximum error of @time in nanoseconds
+ * @error_bound_ns: maximum error of @time in nanoseconds, rounded up
  *
  * The core zeroes the sample before every read, so a backend only fills in
- * what it knows.  (It clears the fields one by one, in __ptp_pure_read():
- * a new field needs its line there.)
+ * what it knows.
  */
 struct ptp_pure_sample {
 	struct timespec64 time;
@@ -122,15 +139,48 @@ struct ptp_pure_sample {
 #define PTP_PURE_READ_INFO	BIT(0)
 
 /**
+ * enum ptp_pure_event - what can happen to a clock besides time passing
+ * @PTP_PURE_EV_DISRUPTION: the clock jumped or its rate changed, e.g. after
+ *	a live migration; earlier readings do not relate to later ones
+ * @PTP_PURE_EV_GENERATION: the VM was restored from a snapshot or cloned
+ * @PTP_PURE_EV_STATUS: the synchronisation status changed
+ * @PTP_PURE_EV_LEAP: the leap indicator or the TAI offset changed
+ * @PTP_PURE_EV_NR: number of event kinds
+ */
+enum ptp_pure_event {
+	PTP_PURE_EV_DISRUPTION = 0,
+	PTP_PURE_EV_GENERATION,
+	PTP_PURE_EV_STATUS,
+	PTP_PURE_EV_LEAP,
+	PTP_PURE_EV_NR,
+};
+
+/**
  * struct ptp_pure_ops - what a backend implements
  * @read: read the device into @sample; @flags are %PTP_PURE_READ_* bits.
- *	Called in process context, possibly concurrently on several CPUs, and
- *	must not sleep for long.  Return 0 or a negative errno, which reaches
- *	userspace unchanged.
+ *	Return 0 or a negative errno, which reaches userspace unchanged.
+ *	Contexts: process context (clock_gettime(), the PTP ioctls, sysfs),
+ *	concurrently on several CPUs; inside the timekeeping core's
+ *	cross-timestamp callback, a sequence-count read section that may call
+ *	it more than once for one request; with preemption disabled while the
+ *	core converts a TSC sample to kvm-clock (the read then sits inside the
+ *	pvclock version loop of the current CPU); and, on kernels that read a
+ *	PHC for its virtual clocks under a spinlock, with interrupts disabled.
+ *	So it must never sleep, must finish in bounded time (a device that
+ *	does not answer is an error, not a wait), and may take only locks that
+ *	are safe with interrupts disabled.  It always runs inside an RCU
+ *	read-side section and never after ptp_pure_set_dead() or
+ *	ptp_pure_unregister() returned.
+ * @watch: optional.  Look at the device for events and return the
+ *	%PTP_PURE_EV_* kinds that happened as BIT() flags.  Called by the core
+ *	in process context, never concurrently with itself: the state a
+ *	watcher compares against is owned by this one context.  Runs every
+ *	&ptp_pure_config.watch_ms and soon after ptp_pure_watch_now().
  */
 struct ptp_pure_ops {
 	int (*read)(void *priv, struct ptp_pure_sample *sample,
 		    unsigned int flags);
+	unsigned long (*watch)(void *priv);
 };
 
 /* Longest clock name: what kernels before 5.14 can hold. */
@@ -148,12 +198,17 @@ struct ptp_pure_ops {
  * @ops: backend operations
  * @priv: passed to @ops callbacks
  * @flags: %PTP_PURE_F_* flags
+ * @counter: with %PTP_PURE_F_PAIRED, the counter the samples carry
+ * @watch_ms: period of @ops->watch in milliseconds; 0 runs it only on
+ *	ptp_pure_watch_now()
  */
 struct ptp_pure_config {
 	const char *name;
 	const struct ptp_pure_ops *ops;
 	void *priv;
 	unsigned int flags;
+	enum ptp_pure_counter counter;
+	unsigned int watch_ms;
 };
 
 struct ptp_pure_clock;
@@ -166,11 +221,15 @@ struct ptp_pure_clock *__devm_ptp_pure_register(struct device *parent,
 						const struct ptp_pure_config *cfg,
 						struct module *owner);
 int ptp_pure_index(const struct ptp_pure_clock *clk);
-int ptp_pure_uevent(struct ptp_pure_clock *clk, char *envp[]);
+void ptp_pure_event(struct ptp_pure_clock *clk, enum ptp_pure_event ev);
+void ptp_pure_watch_now(struct ptp_pure_clock *clk);
+void ptp_pure_set_dead(struct ptp_pure_clock *clk);
+struct dentry *ptp_pure_debugfs_dir(struct ptp_pure_clock *clk);
 
 /**
  * ptp_pure_register() - register a pure clock
- * @parent: device that the PTP device is created under; must not be NULL
+ * @parent: device that the clock's devices are created under, or NULL for
+ *	a clock of no particular device (it then lives in /sys/devices/)
  * @cfg: clock description; copied, need not outlive the call
  *
  * Return: the clock or an ERR_PTR().
@@ -180,7 +239,7 @@ int ptp_pure_uevent(struct ptp_pure_clock *clk, char *envp[]);
 
 /**
  * devm_ptp_pure_register() - register a pure clock tied to @parent's driver
- * @parent: device whose unbind unregisters the clock
+ * @parent: device whose unbind unregisters the clock; not NULL
  * @cfg: clock description; copied, need not outlive the call
  *
  * Return: the clock or an ERR_PTR().

@@ -89,33 +89,6 @@ static inline bool compat_xts_systime(const struct system_device_crosststamp *xt
 	return false;
 }
 
-/**
- * compat_sts_pre_snapshot() - the "pre" timestamp of a zero-window read
- * @sts: the caller's system timestamps
- * @own: room for a snapshot, used when @sts cannot provide one
- *
- * Takes the pre timestamp and a timekeeping snapshot of CLOCK_REALTIME for
- * the cross-timestamp's history.  From 7.2 the pre timestamp of a
- * CLOCK_REALTIME request is that very snapshot, so one serves both.
- *
- * Return: the snapshot, @own or the one in @sts.
- */
-static inline struct system_time_snapshot *
-compat_sts_pre_snapshot(struct ptp_system_timestamp *sts,
-			struct system_time_snapshot *own)
-{
-#ifdef HAVE_PTP_STS_SNAPSHOT
-	ptp_read_system_prets(sts);
-	if (sts->clockid == CLOCK_REALTIME)
-		return &sts->pre_sts;
-	compat_ktime_get_snapshot(CLOCK_REALTIME, own);
-#else
-	compat_ktime_get_snapshot(CLOCK_REALTIME, own);
-	ptp_read_system_prets(sts);
-#endif
-	return own;
-}
-
 /*
  * Replace both system timestamps of a gettimex64() call by one instant.
  * From 7.2 they are full snapshots, taken by ptp_read_system_prets/postts();
@@ -147,41 +120,22 @@ enum compat_syscounter {
 	COMPAT_SC_ARM_ARCH,
 };
 
-/* Which of those the timekeeping snapshot was taken from, if known. */
-static inline enum compat_syscounter
-compat_snapshot_counter(const struct system_time_snapshot *snap)
-{
-#ifdef HAVE_SNAPSHOT_CS_ID
-	switch (snap->cs_id) {
-#ifdef HAVE_CSID_X86
-	case CSID_X86_TSC:
-		return COMPAT_SC_X86_TSC;
-	case CSID_X86_TSC_EARLY:
-		return COMPAT_SC_X86_TSC_EARLY;
-	case CSID_X86_KVM_CLK:
-		return COMPAT_SC_X86_KVM_CLK;
-#endif
-#ifdef HAVE_CSID_S390_TOD
-	case CSID_S390_TOD:
-		return COMPAT_SC_S390_TOD;
-#endif
-#ifdef HAVE_CSID_ARM_ARCH_COUNTER
-	case CSID_ARM_ARCH_COUNTER:
-		return COMPAT_SC_ARM_ARCH;
-#endif
-	default:
-		break;
-	}
-#endif
-	return COMPAT_SC_UNKNOWN;
-}
-
 #if defined(CONFIG_X86) && IS_ENABLED(CONFIG_KVM_GUEST) && \
 	defined(HAVE_EXPORT_HV_CLOCK_PER_CPU)
 #define COMPAT_HAVE_KVMCLOCK_CONVERSION 1
 #include <asm/pvclock.h>
 #include <asm/kvmclock.h>
 #endif
+
+/* Whether this machine runs kvm-clock's pvclock pages (a KVM guest). */
+static inline bool compat_kvmclock_present(void)
+{
+#ifdef COMPAT_HAVE_KVMCLOCK_CONVERSION
+	return this_cpu_hvclock() != NULL;
+#else
+	return false;
+#endif
+}
 
 /**
  * compat_set_syscounter() - fill a system counter value for a crosststamp
@@ -235,6 +189,20 @@ static inline int compat_set_syscounter(struct system_counterval_t *sc,
 	return -EOPNOTSUPP;
 #endif
 }
+
+/* hrtimer_setup() replaced hrtimer_init() and the .function store in 6.13. */
+#ifdef HAVE_HRTIMER_SETUP
+#define compat_hrtimer_setup(t, fn, clk, mode) hrtimer_setup(t, fn, clk, mode)
+#else
+#include <linux/hrtimer.h>
+static inline void compat_hrtimer_setup(struct hrtimer *t,
+					enum hrtimer_restart (*fn)(struct hrtimer *),
+					clockid_t clk, enum hrtimer_mode mode)
+{
+	hrtimer_init(t, clk, mode);
+	t->function = fn;
+}
+#endif
 
 /* vm_flags became private to helpers in 6.3. */
 #ifdef HAVE_VM_FLAGS_CLEAR

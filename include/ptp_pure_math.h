@@ -175,23 +175,48 @@ static inline int ptp_pure_period_time(u64 counter, u64 ref_counter,
 }
 
 /**
- * ptp_pure_pvclock_scale() - scale a TSC delta the way pvclock does
- * @delta: TSC ticks since the pvclock's tsc_timestamp
- * @mul_frac: tsc_to_system_mul, a 32.32 fixed-point multiplier
- * @shift: tsc_shift, applied to @delta before the multiplication
+ * ptp_pure_period_error_ns() - error accumulated over a counter interval
+ * @counter: counter value now
+ * @ref_counter: counter value at which the error was last known
+ * @rate_frac: error per counter period in units of 2^-(64 + @shift) s
+ * @shift: extra binary shift of @rate_frac, 0..127
+ * @ns: result, rounded up (an error bound must never be optimistic) and
+ *	saturated at U64_MAX
  *
- * Return: nanoseconds, (delta << shift) * mul_frac / 2^32 (or >> -shift).
+ * Return: 0, -ERANGE if @counter lies before @ref_counter, -EINVAL if
+ * @shift is out of range.
  */
-static inline u64 ptp_pure_pvclock_scale(u64 delta, u32 mul_frac, s8 shift)
+static inline int ptp_pure_period_error_ns(u64 counter, u64 ref_counter,
+					   u64 rate_frac, unsigned int shift,
+					   u64 *ns)
 {
-	struct ptp_pure_u128 p;
+	u64 delta = counter - ref_counter;
+	struct ptp_pure_u128 p, t;
+	u64 frac_ns, lost;
 
-	if (shift < 0)
-		delta >>= -shift;
+	if (shift > 127)
+		return -EINVAL;
+	if ((s64)delta < 0)
+		return -ERANGE;
+
+	p = ptp_pure_mul64(delta, rate_frac);
+	t = ptp_pure_shr128(p, shift);
+	/* Bits the shift dropped: the true value is above t, round t up. */
+	if (shift >= 64)
+		lost = p.lo | (shift > 64 ? p.hi << (128 - shift) : 0);
 	else
-		delta <<= shift;
-	p = ptp_pure_shr128(ptp_pure_mul64(delta, mul_frac), 32);
-	return p.lo;
+		lost = shift ? p.lo << (64 - shift) : 0;
+	if (lost)
+		ptp_pure_add128(&t, 1);
+	/* t.hi whole seconds, t.lo the fraction in 2^-64 s: ceil to ns. */
+	p = ptp_pure_mul64(t.lo, PTP_PURE_NSEC_PER_SEC);
+	frac_ns = p.hi + (p.lo != 0);
+	if (t.hi > (~0ULL - frac_ns) / PTP_PURE_NSEC_PER_SEC) {
+		*ns = ~0ULL;
+		return 0;
+	}
+	*ns = t.hi * PTP_PURE_NSEC_PER_SEC + frac_ns;
+	return 0;
 }
 
 /*
@@ -262,19 +287,19 @@ static inline s64 ptp_pure_days_from_civil(s64 year, unsigned int month,
 }
 
 /**
- * ptp_pure_tai_to_utc_sec() - apply a TAI-UTC offset to seconds
- * @tai_sec: seconds on the TAI scale
- * @tai_minus_utc: TAI - UTC in seconds (37 since 2017)
- * @utc_sec: result
+ * ptp_pure_shift_sec() - move seconds between time scales
+ * @sec: seconds on one scale
+ * @delta: seconds to add: the TAI - UTC offset (37 since 2017) from UTC
+ *	to TAI, its negation from TAI to UTC
+ * @out: result
  *
- * Return: 0, or -ERANGE if the result would be negative.
+ * Return: 0, or -ERANGE if the result would be negative or wrap.
  */
-static inline int ptp_pure_tai_to_utc_sec(u64 tai_sec, s32 tai_minus_utc,
-					  u64 *utc_sec)
+static inline int ptp_pure_shift_sec(u64 sec, s64 delta, u64 *out)
 {
-	if (tai_minus_utc > 0 && tai_sec < (u64)tai_minus_utc)
+	if (delta < 0 ? sec < -(u64)delta : sec > ~0ULL - (u64)delta)
 		return -ERANGE;
-	*utc_sec = tai_sec - (u64)(s64)tai_minus_utc;
+	*out = sec + (u64)delta;
 	return 0;
 }
 

@@ -5,66 +5,147 @@
  * A backend provides one read primitive; this module builds the complete
  * ptp_clock_info around it.  Design notes:
  *
+ *  - Every clock has a device of its own, ptp_pureN, created under the
+ *    backend's device (or in /sys/devices/ for a clock of no device).  It is
+ *    the parent of the PTP device and carries the clock's attributes, so
+ *    they exist before the PTP device is announced: udev rules can match
+ *    them (ATTRS{timescale}) on its add event.
  *  - Every clock owns a writable ptp_clock_info: the PTP core fills in
  *    fallbacks for the cycle operations at registration.
- *  - gettimex64 brackets the device read with ptp_read_system_prets/postts.
- *    When the sample is paired with the counter the system clock runs on,
- *    the system time of that very counter read is derived through the
- *    timekeeping core and replaces both brackets (a zero-width window).
- *  - getcrosststamp converts the paired counter to the current clocksource
- *    at call time (TSC, or kvm-clock via the pvclock page).  It is offered
- *    only if it works when the clock is registered: chrony keeps using the
- *    first method that worked, so PRECISE must not come and go.
+ *  - A paired sample is read from inside the timekeeping core's
+ *    cross-timestamp callback, so its counter value belongs to the current
+ *    timekeeping interval.  A TSC sample is turned into kvm-clock inside
+ *    the pvclock version loop of the CPU that reads it, with preemption
+ *    disabled.  gettimex64 uses the same path and gives a zero-width window
+ *    when it succeeds (CLOCK_REALTIME and CLOCK_MONOTONIC_RAW requests);
+ *    otherwise it keeps the brackets taken around the read.
+ *  - getcrosststamp is offered when the counter can ever be expressed as
+ *    the system's clocksource on this kernel, and works whenever it is the
+ *    current one: a clock registered before the final clocksource is
+ *    selected gets cross-timestamps as soon as it is, and a running chrony
+ *    never sees the capability withdrawn.
  *  - Adjustments are refused with -EOPNOTSUPP; max_adj is 0.
- *  - The PTP device gets a "pure" attribute group with the time scale and
- *    status information of the backend, read live.
- *  - Unregistering removes the attributes (sysfs drains running readers)
- *    before ptp_clock_unregister(), which waits for running clock
- *    operations and turns later ones on open descriptors into -ENODEV.
- *    After ptp_pure_unregister() returns, no backend callback runs.
+ *  - Events (disruption, VM generation, status, leap) are counted per
+ *    clock and announced from a work item: a log line, a KOBJ_CHANGE uevent
+ *    on the PTP device and sysfs_notify() on the attributes.
+ *  - Backends' read() runs inside an RCU read-side section, so
+ *    ptp_pure_set_dead() can wait for the reads in progress.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/debugfs.h>
 #include <linux/device.h>
 #include <linux/err.h>
+#include <linux/idr.h>
 #include <linux/kobject.h>
 #include <linux/module.h>
+#include <linux/percpu.h>
 #include <linux/preempt.h>
+#include <linux/rcupdate.h>
+#include <linux/seq_file.h>
 #include <linux/slab.h>
+#include <linux/spinlock.h>
 #include <linux/string.h>
 #include <linux/sysfs.h>
-#include <linux/xarray.h>
+#include <linux/workqueue.h>
 
 #include "ptp_pure.h"
 #include "ptp_pure_compat.h"
 #include "ptp_pure_math.h"
 
+/* Distinct errnos counted one by one in debugfs; the rest as "other". */
+#define PTP_PURE_ERRNO_SLOTS	8
+
+/**
+ * struct ptp_pure_stats - diagnostics of one clock (debugfs)
+ * @lock: protects the fields below
+ * @errors: failed reads
+ * @err: errnos seen, in order of first appearance
+ * @err_count: failures per entry of @err
+ * @err_other: failures with an errno that found no free slot
+ * @last_err: errno of the last failure
+ * @last_err_time: CLOCK_BOOTTIME of the last failure
+ */
+struct ptp_pure_stats {
+	spinlock_t lock;	/* see above */
+	unsigned long errors;
+	int err[PTP_PURE_ERRNO_SLOTS];
+	unsigned long err_count[PTP_PURE_ERRNO_SLOTS];
+	unsigned long err_other;
+	int last_err;
+	ktime_t last_err_time;
+};
+
 /**
  * struct ptp_pure_clock - one registered clock
+ * @dev: ptp_pureN, the PTP device's parent with the attributes
  * @info: the PTP core's description, per clock and writable
  * @ptp: the PTP core's clock
- * @ptp_dev: the PTP core's device, /sys/class/ptp/ptpN (alive while registered)
- * @parent: parent device given at registration
+ * @ptp_dev: the PTP core's device, /sys/class/ptp/ptpN (alive while
+ *	registered)
+ * @log_dev: device named in log lines: the backend's, else @dev
  * @ops: backend operations
  * @priv: backend data for @ops
+ * @id: N of ptp_pureN
  * @index: N of /dev/ptpN
- * @paired: the backend pairs samples with a system counter
- * @xts_ok: cross-timestamps worked at registration and are offered
+ * @counter: counter the samples are paired with, or PTP_PURE_COUNTER_NONE
+ * @scale: time scale served: PTP_PURE_TS_UTC, PTP_PURE_TS_TAI or
+ *	PTP_PURE_TS_NATIVE (the device's own, whatever it reports)
+ * @xts_target: clocksource the last cross-timestamp was made for, tried
+ *	first by the next one
+ * @dead: set by ptp_pure_set_dead(): reads fail without calling @ops
+ * @reads: per-CPU count of backend reads
+ * @xts_ok: cross-timestamps made
+ * @xts_failed: cross-timestamps that failed, e.g. for the clocksource
+ * @stats: errors
+ * @ev_lock: protects @stopping against event sources in any context
+ * @stopping: unregistration has begun: no more work is queued
+ * @ev_count: events per kind
+ * @ev_pending: kinds not yet announced
+ * @ev_work: announces events
+ * @watch_ms: period of @watch_work
+ * @watch_work: runs @ops->watch
+ * @debugfs: the clock's debugfs directory, or an ERR_PTR()/NULL
  */
 struct ptp_pure_clock {
+	struct device dev;
 	struct ptp_clock_info info;
 	struct ptp_clock *ptp;
 	struct device *ptp_dev;
-	struct device *parent;
+	struct device *log_dev;
 	const struct ptp_pure_ops *ops;
 	void *priv;
+	int id;
 	int index;
-	bool paired;
-	bool xts_ok;
+	enum ptp_pure_counter counter;
+	int scale;
+	int xts_target;
+	bool dead;
+	unsigned long __percpu *reads;
+	atomic_long_t xts_ok;
+	atomic_long_t xts_failed;
+	struct ptp_pure_stats stats;
+	spinlock_t ev_lock;	/* see above */
+	bool stopping;
+	atomic_long_t ev_count[PTP_PURE_EV_NR];
+	unsigned long ev_pending;
+	struct work_struct ev_work;
+	unsigned int watch_ms;
+	struct delayed_work watch_work;
+	struct dentry *debugfs;
 };
 
-/* Registered clocks by PTP index, for the sysfs attributes. */
-static DEFINE_XARRAY(ptp_pure_clocks);
+#define to_pure_clock(pi) container_of(pi, struct ptp_pure_clock, info)
+#define dev_to_pure_clock(d) container_of(d, struct ptp_pure_clock, dev)
+
+static DEFINE_IDA(ptp_pure_ida);
+static struct dentry *ptp_pure_debugfs_root;
+
+/*
+ * Work of every clock runs here: a system workqueue that every kernel has
+ * and none deprecates.
+ */
+#define PTP_PURE_WQ	system_power_efficient_wq
 
 /* The time scale every clock reports, unless "native". */
 static char *timescale = "utc";
@@ -75,197 +156,269 @@ MODULE_PARM_DESC(timescale,
 #define PTP_PURE_TS_NATIVE	(-1)
 static int ptp_pure_want_ts;
 
-#define to_pure_clock(pi) container_of(pi, struct ptp_pure_clock, info)
+static const char * const ptp_pure_timescale_names[] = {
+	[PTP_PURE_TS_UTC] = "UTC",
+	[PTP_PURE_TS_TAI] = "TAI",
+};
+
+/* --- reading the backend ------------------------------------------------- */
+
+/* Keep count of an error by errno, for debugfs. */
+static void ptp_pure_note_error(struct ptp_pure_clock *clk, int err)
+{
+	struct ptp_pure_stats *st = &clk->stats;
+	unsigned long flags;
+	int i;
+
+	spin_lock_irqsave(&st->lock, flags);
+	st->errors++;
+	st->last_err = err;
+	st->last_err_time = ktime_get_boottime();
+	for (i = 0; i < PTP_PURE_ERRNO_SLOTS; i++) {
+		if (st->err[i] == err || !st->err[i]) {
+			st->err[i] = err;
+			st->err_count[i]++;
+			break;
+		}
+	}
+	if (i == PTP_PURE_ERRNO_SLOTS)
+		st->err_other++;
+	spin_unlock_irqrestore(&st->lock, flags);
+}
+
+/* The backend's read, unless the device is gone. */
+static int ptp_pure_read_dev(struct ptp_pure_clock *clk,
+			     struct ptp_pure_sample *s, unsigned int flags)
+{
+	int ret;
+
+	memset(s, 0, sizeof(*s));
+	rcu_read_lock();
+	if (READ_ONCE(clk->dead))
+		ret = -ENODEV;
+	else
+		ret = clk->ops->read(clk->priv, s, flags);
+	rcu_read_unlock();
+	this_cpu_inc(*clk->reads);
+	return ret;
+}
 
 /*
- * Bring a sample to the configured time scale.  Without a TAI offset there
- * is no way to do so, and time in the wrong scale is worse than none.
+ * Bring a sample to the clock's time scale.  Without a TAI offset there is
+ * no way to do so, and time in the wrong scale is worse than none.
  */
 static int ptp_pure_convert(struct ptp_pure_clock *clk,
 			    struct ptp_pure_sample *s)
 {
 	u64 sec = s->time.tv_sec;
 
-	if (ptp_pure_want_ts == PTP_PURE_TS_NATIVE ||
-	    (int)s->timescale == ptp_pure_want_ts)
+	if (clk->scale == PTP_PURE_TS_NATIVE || (int)s->timescale == clk->scale)
 		return 0;
 	if (!(s->valid & PTP_PURE_VALID_TAI_OFFSET)) {
-		dev_warn_ratelimited(clk->parent,
+		dev_warn_ratelimited(clk->log_dev,
 				     "%s: no TAI offset to convert the time to %s\n",
-				     clk->info.name, timescale);
+				     clk->info.name,
+				     ptp_pure_timescale_names[clk->scale]);
 		return -ENODATA;
 	}
-	if (ptp_pure_want_ts == PTP_PURE_TS_UTC) {
-		if (ptp_pure_tai_to_utc_sec(sec, s->tai_offset, &sec))
-			return -ERANGE;
-	} else {
-		sec += (s64)s->tai_offset;
+	/* TAI = UTC + tai_offset */
+	if (ptp_pure_shift_sec(sec, clk->scale == PTP_PURE_TS_UTC ?
+			       -(s64)s->tai_offset : s->tai_offset, &sec) ||
+	    sec > S64_MAX) {
+		dev_warn_ratelimited(clk->log_dev,
+				     "%s: time %llu cannot be converted with TAI offset %d\n",
+				     clk->info.name, (unsigned long long)s->time.tv_sec,
+				     s->tai_offset);
+		return -ERANGE;
 	}
 	s->time.tv_sec = sec;
-	s->timescale = ptp_pure_want_ts;
+	s->timescale = clk->scale;
 	return 0;
 }
 
 /*
- * Read the backend, check what it returned, convert the time scale.
- * A device that calls its time unreliable gives no time (-EIO); for
- * @info (the sysfs attributes) the sample is still good for its status
- * information, and the backend fills in all it knows.
+ * Check what the backend returned and convert the time scale.  A device
+ * that calls its time unreliable gives no time (-EIO); with @info (the
+ * sysfs attributes) the sample is still good for its status information.
  */
-static int __ptp_pure_read(struct ptp_pure_clock *clk,
-			   struct ptp_pure_sample *s, bool info)
+static int ptp_pure_check(struct ptp_pure_clock *clk, struct ptp_pure_sample *s,
+			  bool info, int ret)
 {
-	int ret;
-
-	/*
-	 * Field by field: a memset() of this size becomes a string store,
-	 * which costs more than the stores themselves (and much more under
-	 * emulation).
-	 */
-	s->time.tv_sec = 0;
-	s->time.tv_nsec = 0;
-	s->counter = 0;
-	s->counter_id = PTP_PURE_COUNTER_NONE;
-	s->timescale = PTP_PURE_TS_UTC;
-	s->valid = 0;
-	s->tai_offset = 0;
-	s->leap = PTP_PURE_LEAP_NONE;
-	s->status = PTP_PURE_STATUS_UNKNOWN;
-	s->error_bound_ns = 0;
-	ret = clk->ops->read(clk->priv, s, info ? PTP_PURE_READ_INFO : 0);
 	if (ret) {
-		dev_warn_ratelimited(clk->parent, "%s: read failed: %d\n",
+		dev_warn_ratelimited(clk->log_dev, "%s: read failed: %d\n",
 				     clk->info.name, ret);
-		return ret;
+		goto err;
 	}
 	if ((s->valid & PTP_PURE_VALID_STATUS) &&
 	    s->status == PTP_PURE_STATUS_UNRELIABLE) {
 		if (info)
 			return 0;
-		dev_warn_ratelimited(clk->parent,
+		dev_warn_ratelimited(clk->log_dev,
 				     "%s: the device reports its time as unreliable\n",
 				     clk->info.name);
-		return -EIO;
+		ret = -EIO;
+		goto err;
 	}
 	if (s->time.tv_sec < 0 || s->time.tv_nsec < 0 ||
 	    s->time.tv_nsec >= NSEC_PER_SEC) {
-		dev_warn_ratelimited(clk->parent,
+		dev_warn_ratelimited(clk->log_dev,
 				     "%s: backend returned an invalid time %lld.%ld\n",
 				     clk->info.name, (long long)s->time.tv_sec,
 				     (long)s->time.tv_nsec);
-		return -EIO;
+		ret = -EIO;
+		goto err;
 	}
-	return ptp_pure_convert(clk, s);
-}
-
-static int ptp_pure_read(struct ptp_pure_clock *clk, struct ptp_pure_sample *s)
-{
-	return __ptp_pure_read(clk, s, false);
-}
-
-/*
- * kvm-clock nanoseconds for a TSC value, through this CPU's pvclock page.
- * Only meaningful while kvm-clock is (or may be) the system clocksource.
- */
-static int ptp_pure_tsc_to_kvmclock(u64 tsc, u64 *ns)
-{
-#ifdef COMPAT_HAVE_KVMCLOCK_CONVERSION
-	struct pvclock_vsyscall_time_info *hv;
-	struct pvclock_vcpu_time_info *p;
-	unsigned int version;
-	int ret = 0;
-
-	preempt_disable_notrace();
-	hv = this_cpu_hvclock();
-	if (!hv) {
-		ret = -EOPNOTSUPP;
-		goto out;
-	}
-	p = &hv->pvti;
-	do {
-		version = pvclock_read_begin(p);
-		*ns = p->system_time +
-		      ptp_pure_pvclock_scale(tsc - p->tsc_timestamp,
-					     p->tsc_to_system_mul,
-					     p->tsc_shift);
-	} while (pvclock_read_retry(p, version));
-out:
-	preempt_enable_notrace();
+	ret = ptp_pure_convert(clk, s);
+	if (!ret)
+		return 0;
+err:
+	ptp_pure_note_error(clk, ret);
 	return ret;
-#else
-	return -EOPNOTSUPP;
-#endif
 }
 
-/*
- * Express the counter of a paired sample in the clocksource the system runs
- * on, as seen by @snap (taken just before the device read).
- */
-static int ptp_pure_syscounter(const struct ptp_pure_sample *s,
-			       const struct system_time_snapshot *snap,
-			       struct system_counterval_t *sc)
+static int ptp_pure_read(struct ptp_pure_clock *clk, struct ptp_pure_sample *s,
+			 bool info)
 {
-	enum compat_syscounter cur = compat_snapshot_counter(snap);
-	u64 ns;
-	int ret;
+	return ptp_pure_check(clk, s, info,
+			      ptp_pure_read_dev(clk, s, info ? PTP_PURE_READ_INFO : 0));
+}
 
-	switch (s->counter_id) {
-	case PTP_PURE_COUNTER_X86_TSC:
-		if (cur == COMPAT_SC_X86_TSC || cur == COMPAT_SC_X86_TSC_EARLY)
-			return compat_set_syscounter(sc, s->counter, cur);
-		/* Kernels that do not name the clocksource: try kvm-clock. */
-		if (cur != COMPAT_SC_X86_KVM_CLK && cur != COMPAT_SC_UNKNOWN)
-			return -EOPNOTSUPP;
-		ret = ptp_pure_tsc_to_kvmclock(s->counter, &ns);
-		if (ret)
-			return ret;
-		return compat_set_syscounter(sc, ns, COMPAT_SC_X86_KVM_CLK);
-	case PTP_PURE_COUNTER_S390_TOD:
-		return compat_set_syscounter(sc, s->counter, COMPAT_SC_S390_TOD);
-	case PTP_PURE_COUNTER_ARM_ARCH:
-		return compat_set_syscounter(sc, s->counter, COMPAT_SC_ARM_ARCH);
-	default:
-		return -EOPNOTSUPP;
-	}
+/* --- cross-timestamps ---------------------------------------------------- */
+
+/*
+ * The clocksources a counter can be expressed in, most likely first.  A TSC
+ * sample serves the tsc clocksource directly and kvm-clock after
+ * conversion; tsc-early only runs during boot.
+ */
+static const enum compat_syscounter ptp_pure_targets[PTP_PURE_COUNTER_NR][3] = {
+	[PTP_PURE_COUNTER_X86_TSC] = { COMPAT_SC_X86_TSC, COMPAT_SC_X86_KVM_CLK,
+				       COMPAT_SC_X86_TSC_EARLY },
+	[PTP_PURE_COUNTER_X86_KVM_CLOCK] = { COMPAT_SC_X86_KVM_CLK },
+	[PTP_PURE_COUNTER_S390_TOD] = { COMPAT_SC_S390_TOD },
+	[PTP_PURE_COUNTER_ARM_VIRT] = { COMPAT_SC_ARM_ARCH },
+};
+
+/* Whether this kernel, on this machine, can express @target at all. */
+static bool ptp_pure_target_possible(enum compat_syscounter target)
+{
+	struct system_counterval_t sc;
+
+	if (target == COMPAT_SC_UNKNOWN || compat_set_syscounter(&sc, 0, target))
+		return false;
+	/* kvm-clock conversion needs this machine's pvclock pages. */
+	return target != COMPAT_SC_X86_KVM_CLK || compat_kvmclock_present();
 }
 
 struct ptp_pure_xts_ctx {
-	ktime_t device;
-	struct system_counterval_t sc;
+	struct ptp_pure_clock *clk;
+	enum compat_syscounter target;
+	struct ptp_pure_sample s;
+	int err;	/* of the read; 0 once @s holds a checked sample */
 };
 
 /*
- * Called by the timekeeping core inside its sequence loop, possibly more
- * than once: hand back the sample that was already read.
+ * Read a TSC-paired sample and express its counter in kvm-clock
+ * nanoseconds: the read sits inside this CPU's pvclock version loop, so the
+ * conversion uses the parameters that were valid for that very counter
+ * value.  Without pvclock pages the sample is read all the same, and
+ * *@cycles stays unset.
+ * Return: the read's result; *@conv tells whether *@cycles was set.
+ */
+static int ptp_pure_read_kvmclock(struct ptp_pure_xts_ctx *ctx, u64 *cycles,
+				  bool *conv)
+{
+#ifdef COMPAT_HAVE_KVMCLOCK_CONVERSION
+	struct pvclock_vsyscall_time_info *hv;
+	unsigned int version;
+	int ret;
+
+	preempt_disable_notrace();
+	hv = this_cpu_hvclock();
+	if (hv) {
+		do {
+			version = pvclock_read_begin(&hv->pvti);
+			ret = ptp_pure_read_dev(ctx->clk, &ctx->s, 0);
+			*conv = !ret && ctx->s.counter_id == PTP_PURE_COUNTER_X86_TSC;
+			if (!*conv)
+				break;
+			*cycles = __pvclock_read_cycles(&hv->pvti, ctx->s.counter);
+		} while (pvclock_read_retry(&hv->pvti, version));
+		preempt_enable_notrace();
+		return ret;
+	}
+	preempt_enable_notrace();
+#endif
+	*conv = false;
+	return ptp_pure_read_dev(ctx->clk, &ctx->s, 0);
+}
+
+/*
+ * The timekeeping core's callback, called inside its sequence loop (maybe
+ * more than once): read the device now, so that the counter value lies in
+ * the current timekeeping interval.  A sample whose counter cannot be
+ * expressed in ctx->target still counts as read: gettimex64 keeps its time.
  */
 static int ptp_pure_xts_cb(ktime_t *device, struct system_counterval_t *sc,
 			   void *data)
 {
 	struct ptp_pure_xts_ctx *ctx = data;
+	struct ptp_pure_clock *clk = ctx->clk;
+	u64 cycles = 0;
+	bool conv;
+	int ret;
 
-	*device = ctx->device;
-	*sc = ctx->sc;
-	return 0;
+	if (ctx->target == COMPAT_SC_X86_KVM_CLK &&
+	    clk->counter == PTP_PURE_COUNTER_X86_TSC) {
+		ret = ptp_pure_read_kvmclock(ctx, &cycles, &conv);
+	} else {
+		ret = ptp_pure_read_dev(clk, &ctx->s, 0);
+		conv = ctx->s.counter_id == clk->counter;
+		cycles = ctx->s.counter;
+	}
+	ctx->err = ptp_pure_check(clk, &ctx->s, false, ret);
+	if (ctx->err)
+		return ctx->err;
+	*device = timespec64_to_ktime(ctx->s.time);
+	return conv ? compat_set_syscounter(sc, cycles, ctx->target) : -EOPNOTSUPP;
 }
 
 /*
- * System time at the counter value of @s.  @snap serves as history for
- * counter values that precede the current timekeeping interval.
+ * One device read, cross-timestamped against the clocksource if it is one
+ * the counter maps to.  ctx->err tells whether the read itself worked.
+ * Return: 0 with @xts filled in, or why there is no cross-timestamp.
  */
-static int ptp_pure_sample_xts(const struct ptp_pure_sample *s,
-			       struct system_time_snapshot *snap,
-			       struct system_device_crosststamp *xts)
+static int ptp_pure_xts_once(struct ptp_pure_xts_ctx *ctx,
+			     struct system_device_crosststamp *xts)
 {
-	struct ptp_pure_xts_ctx ctx;
 	int ret;
 
-	ret = ptp_pure_syscounter(s, snap, &ctx.sc);
-	if (ret)
-		return ret;
-	ctx.device = timespec64_to_ktime(s->time);
-	ret = get_device_system_crosststamp(ptp_pure_xts_cb, &ctx, snap, xts);
+	ctx->err = -ENODATA;
+	ret = get_device_system_crosststamp(ptp_pure_xts_cb, ctx, NULL, xts);
+	if (!ret) {
+		WRITE_ONCE(ctx->clk->xts_target, ctx->target);
+		atomic_long_inc(&ctx->clk->xts_ok);
+		return 0;
+	}
+	if (!ctx->err)
+		atomic_long_inc(&ctx->clk->xts_failed);
 	/* -ENODEV: the clocksource is not the one the counter maps to. */
 	return ret == -ENODEV ? -EOPNOTSUPP : ret;
+}
+
+/* The clocksource to try after @target for this clock's counter. */
+static enum compat_syscounter ptp_pure_next_target(struct ptp_pure_clock *clk,
+						    enum compat_syscounter target)
+{
+	const enum compat_syscounter *t = ptp_pure_targets[clk->counter];
+	int n = ARRAY_SIZE(ptp_pure_targets[0]);
+	int i, k;
+
+	for (i = 0; i < n && t[i] != target; i++)
+		;
+	for (k = 1; k <= n; k++)
+		if (ptp_pure_target_possible(t[(i + k) % n]))
+			return t[(i + k) % n];
+	return target;
 }
 
 /*
@@ -279,7 +432,7 @@ static bool ptp_pure_zero_window(const struct ptp_pure_clock *clk,
 {
 	clockid_t clkid;
 
-	if (!sts || !clk->xts_ok)
+	if (!sts || !clk->info.getcrosststamp)
 		return false;
 	clkid = compat_sts_clockid(sts);
 	return clkid == CLOCK_REALTIME || clkid == CLOCK_MONOTONIC_RAW;
@@ -290,44 +443,40 @@ static int ptp_pure_gettimex64(struct ptp_clock_info *info,
 			       struct ptp_system_timestamp *sts)
 {
 	struct ptp_pure_clock *clk = to_pure_clock(info);
-	bool zero_window = ptp_pure_zero_window(clk, sts);
-	/*
-	 * Every read passes here: no automatic zeroing of these (with
-	 * CONFIG_INIT_STACK_ALL_ZERO, about 200 bytes per call).  Each is
-	 * written before it is read: @xts and @snap only on the zero-window
-	 * path, @s by __ptp_pure_read().
-	 */
-	struct system_device_crosststamp xts __uninitialized;
-	struct system_time_snapshot snap __uninitialized;
-	struct system_time_snapshot *hist = NULL;
-	struct ptp_pure_sample s __uninitialized;
+	struct system_device_crosststamp xts = {};
+	struct ptp_pure_xts_ctx ctx;
 	ktime_t t;
 	int ret;
 
-	/* History for counter values before the current timekeeping interval */
-	if (zero_window)
-		hist = compat_sts_pre_snapshot(sts, &snap);
-	else
+	ctx.clk = clk;
+	if (!ptp_pure_zero_window(clk, sts)) {
 		ptp_read_system_prets(sts);
-	ret = ptp_pure_read(clk, &s);
-	ptp_read_system_postts(sts);
-	if (ret)
+		ret = ptp_pure_read(clk, &ctx.s, false);
+		ptp_read_system_postts(sts);
+		if (!ret)
+			*ts = ctx.s.time;
 		return ret;
-	*ts = s.time;
+	}
 
 	/*
 	 * The device time belongs to one counter read: if the system clock
 	 * can tell its own time at that counter value, both system
-	 * timestamps are that time.  If it cannot (the clocksource changed),
-	 * the brackets stay.
+	 * timestamps are that time.  If it cannot (another clocksource), the
+	 * brackets stay, and the next read tries the next clocksource the
+	 * counter maps to.
 	 */
-	if (zero_window) {
-		memset(&xts, 0, sizeof(xts));
-		compat_xts_request(&xts, CLOCK_REALTIME);
-		if (!ptp_pure_sample_xts(&s, hist, &xts) &&
-		    compat_xts_systime(&xts, compat_sts_clockid(sts), &t))
-			compat_sts_set(sts, t);
-	}
+	ctx.target = READ_ONCE(clk->xts_target);
+	compat_xts_request(&xts, CLOCK_REALTIME);
+	ptp_read_system_prets(sts);
+	ret = ptp_pure_xts_once(&ctx, &xts);
+	ptp_read_system_postts(sts);
+	if (ctx.err)
+		return ctx.err;
+	*ts = ctx.s.time;
+	if (!ret && compat_xts_systime(&xts, compat_sts_clockid(sts), &t))
+		compat_sts_set(sts, t);
+	else if (ret == -EOPNOTSUPP)
+		WRITE_ONCE(clk->xts_target, ptp_pure_next_target(clk, ctx.target));
 	return 0;
 }
 
@@ -335,17 +484,25 @@ static int ptp_pure_getcrosststamp(struct ptp_clock_info *info,
 				   struct system_device_crosststamp *xts)
 {
 	struct ptp_pure_clock *clk = to_pure_clock(info);
-	/* Written before use, as in ptp_pure_gettimex64() */
-	struct system_time_snapshot snap __uninitialized;
-	struct ptp_pure_sample s __uninitialized;
+	struct ptp_pure_xts_ctx ctx;
+	enum compat_syscounter first;
 	int ret;
 
-	/* From 7.2, xts->clock_id is an input: pass @xts on untouched. */
-	compat_ktime_get_snapshot(CLOCK_REALTIME, &snap);
-	ret = ptp_pure_read(clk, &s);
-	if (ret)
-		return ret;
-	return ptp_pure_sample_xts(&s, &snap, xts);
+	/*
+	 * From 7.2, xts->clock_id is an input: pass @xts on untouched.  The
+	 * clocksource of the last cross-timestamp first, then the others.
+	 */
+	ctx.clk = clk;
+	ctx.target = first = READ_ONCE(clk->xts_target);
+	for (;;) {
+		ret = ptp_pure_xts_once(&ctx, xts);
+		if (ret != -EOPNOTSUPP || ctx.err)
+			break;
+		ctx.target = ptp_pure_next_target(clk, ctx.target);
+		if (ctx.target == first)
+			break;
+	}
+	return ctx.err ? ctx.err : ret;
 }
 
 static int ptp_pure_settime64(struct ptp_clock_info *info,
@@ -379,17 +536,13 @@ static const struct ptp_clock_info ptp_pure_info_template = {
 	.enable		= ptp_pure_enable,
 };
 
-/* --- sysfs: /sys/class/ptp/ptpN/pure/ ---------------------------------- */
-
-static const char * const ptp_pure_timescale_names[] = {
-	[PTP_PURE_TS_UTC] = "UTC",
-	[PTP_PURE_TS_TAI] = "TAI",
-};
+/* --- sysfs: the attributes of ptp_pureN ----------------------------------- */
 
 static const char * const ptp_pure_status_names[] = {
 	[PTP_PURE_STATUS_UNKNOWN] = "unknown",
 	[PTP_PURE_STATUS_INITIALIZING] = "initializing",
 	[PTP_PURE_STATUS_SYNCHRONIZED] = "synchronized",
+	[PTP_PURE_STATUS_HOLDOVER] = "holdover",
 	[PTP_PURE_STATUS_FREERUNNING] = "freerunning",
 	[PTP_PURE_STATUS_UNRELIABLE] = "unreliable",
 };
@@ -406,8 +559,25 @@ static const char * const ptp_pure_leap_names[] = {
 static const char * const ptp_pure_counter_names[] = {
 	[PTP_PURE_COUNTER_NONE] = "none",
 	[PTP_PURE_COUNTER_X86_TSC] = "x86-tsc",
+	[PTP_PURE_COUNTER_X86_KVM_CLOCK] = "x86-kvm-clock",
 	[PTP_PURE_COUNTER_S390_TOD] = "s390-tod",
-	[PTP_PURE_COUNTER_ARM_ARCH] = "arm-arch-counter",
+	[PTP_PURE_COUNTER_ARM_VIRT] = "arm-virtual-counter",
+	[PTP_PURE_COUNTER_ARM_PHYS] = "arm-physical-counter",
+};
+
+static const char * const ptp_pure_event_names[] = {
+	[PTP_PURE_EV_DISRUPTION] = "disruption",
+	[PTP_PURE_EV_GENERATION] = "generation",
+	[PTP_PURE_EV_STATUS] = "status",
+	[PTP_PURE_EV_LEAP] = "leap",
+};
+
+/* The attribute that counts each kind of event. */
+static const char * const ptp_pure_event_attrs[] = {
+	[PTP_PURE_EV_DISRUPTION] = "disruptions",
+	[PTP_PURE_EV_GENERATION] = "generation_changes",
+	[PTP_PURE_EV_STATUS] = "status_changes",
+	[PTP_PURE_EV_LEAP] = "leap_changes",
 };
 
 static ssize_t ptp_pure_emit_name(char *buf, const char * const *names,
@@ -423,29 +593,31 @@ enum ptp_pure_field {
 	PTP_PURE_FIELD_TAI_OFFSET,
 	PTP_PURE_FIELD_ERROR_BOUND,
 	PTP_PURE_FIELD_COUNTER,
+	PTP_PURE_FIELD_EVENTS,	/* + enum ptp_pure_event */
 };
 
 struct ptp_pure_attribute {
 	struct device_attribute attr;
-	enum ptp_pure_field field;
+	unsigned int field;
 };
 
 /*
- * Every attribute takes a fresh sample: the values follow the device, and
- * information the backend does not give reads as -ENODATA.
+ * Every attribute of the device takes a fresh sample: the values follow the
+ * device, and information the backend does not give reads as -ENODATA.
  */
 static ssize_t ptp_pure_attr_show(struct device *dev,
 				  struct device_attribute *attr, char *buf)
 {
-	enum ptp_pure_field field =
+	unsigned int field =
 		container_of(attr, struct ptp_pure_attribute, attr)->field;
-	struct ptp_pure_clock *clk = xa_load(&ptp_pure_clocks, MINOR(dev->devt));
+	struct ptp_pure_clock *clk = dev_to_pure_clock(dev);
 	struct ptp_pure_sample s;
 	int ret;
 
-	if (!clk)
-		return -ENODEV;
-	ret = __ptp_pure_read(clk, &s, true);
+	if (field >= PTP_PURE_FIELD_EVENTS)
+		return sysfs_emit(buf, "%ld\n",
+				  atomic_long_read(&clk->ev_count[field - PTP_PURE_FIELD_EVENTS]));
+	ret = ptp_pure_read(clk, &s, true);
 	if (ret)
 		return ret;
 
@@ -494,6 +666,10 @@ PTP_PURE_ATTR(leap, PTP_PURE_FIELD_LEAP);
 PTP_PURE_ATTR(tai_offset, PTP_PURE_FIELD_TAI_OFFSET);
 PTP_PURE_ATTR(error_bound_ns, PTP_PURE_FIELD_ERROR_BOUND);
 PTP_PURE_ATTR(counter, PTP_PURE_FIELD_COUNTER);
+PTP_PURE_ATTR(disruptions, PTP_PURE_FIELD_EVENTS + PTP_PURE_EV_DISRUPTION);
+PTP_PURE_ATTR(generation_changes, PTP_PURE_FIELD_EVENTS + PTP_PURE_EV_GENERATION);
+PTP_PURE_ATTR(status_changes, PTP_PURE_FIELD_EVENTS + PTP_PURE_EV_STATUS);
+PTP_PURE_ATTR(leap_changes, PTP_PURE_FIELD_EVENTS + PTP_PURE_EV_LEAP);
 
 static struct attribute *ptp_pure_attrs[] = {
 	&ptp_pure_attr_timescale.attr.attr,
@@ -502,51 +678,281 @@ static struct attribute *ptp_pure_attrs[] = {
 	&ptp_pure_attr_tai_offset.attr.attr,
 	&ptp_pure_attr_error_bound_ns.attr.attr,
 	&ptp_pure_attr_counter.attr.attr,
+	&ptp_pure_attr_disruptions.attr.attr,
+	&ptp_pure_attr_generation_changes.attr.attr,
+	&ptp_pure_attr_status_changes.attr.attr,
+	&ptp_pure_attr_leap_changes.attr.attr,
 	NULL,
 };
+ATTRIBUTE_GROUPS(ptp_pure);
 
-static const struct attribute_group ptp_pure_group = {
-	.name = "pure",
-	.attrs = ptp_pure_attrs,
-};
+/* --- events ---------------------------------------------------------------- */
 
-/* --- registration --------------------------------------------------------- */
-
-/* Offer cross-timestamps only if one works now; say why not otherwise. */
-static void ptp_pure_probe_xts(struct ptp_pure_clock *clk)
+/* Queue @work unless the clock is being unregistered. */
+static void ptp_pure_queue(struct ptp_pure_clock *clk, struct work_struct *work)
 {
-	struct system_device_crosststamp xts;
-	int ret;
+	unsigned long flags;
 
-	if (!clk->paired)
+	spin_lock_irqsave(&clk->ev_lock, flags);
+	if (!clk->stopping)
+		queue_work(PTP_PURE_WQ, work);
+	spin_unlock_irqrestore(&clk->ev_lock, flags);
+}
+
+/**
+ * ptp_pure_event() - report an event of a clock
+ * @clk: a registered clock
+ * @ev: what happened
+ *
+ * Counts the event (sysfs) and announces it from process context soon
+ * after: one log line (rate-limited), one KOBJ_CHANGE uevent on the PTP
+ * device with PTP_PURE_EVENT=<kind> and PTP_PURE_EVENT_COUNT=<count>, and
+ * sysfs_notify() on the count attribute (and on "status" for a status
+ * change).  Events of one kind that come faster than they are announced
+ * are counted one by one and announced together.
+ *
+ * Context: any, including hard interrupt context.
+ */
+void ptp_pure_event(struct ptp_pure_clock *clk, enum ptp_pure_event ev)
+{
+	if (WARN_ON_ONCE(ev >= PTP_PURE_EV_NR))
 		return;
-	memset(&xts, 0, sizeof(xts));
-	compat_xts_request(&xts, CLOCK_REALTIME);
-	ret = ptp_pure_getcrosststamp(&clk->info, &xts);
-	if (ret) {
-		dev_info(clk->parent,
-			 "%s: cross-timestamps not offered with the current clocksource (%d)\n",
-			 clk->info.name, ret);
+	atomic_long_inc(&clk->ev_count[ev]);
+	set_bit(ev, &clk->ev_pending);
+	ptp_pure_queue(clk, &clk->ev_work);
+}
+EXPORT_SYMBOL_GPL(ptp_pure_event);
+
+static void ptp_pure_announce(struct ptp_pure_clock *clk, enum ptp_pure_event ev)
+{
+	long count = atomic_long_read(&clk->ev_count[ev]);
+	char kind[32], cnt[40];
+	char *envp[] = { kind, cnt, NULL };
+	struct ptp_pure_sample s;
+
+	if (ev == PTP_PURE_EV_STATUS && !ptp_pure_read(clk, &s, true) &&
+	    (s.valid & PTP_PURE_VALID_STATUS) && s.status < PTP_PURE_STATUS_NR)
+		dev_info_ratelimited(clk->log_dev, "%s: status changed to %s (%ld)\n",
+				     clk->info.name, ptp_pure_status_names[s.status],
+				     count);
+	else
+		dev_info_ratelimited(clk->log_dev, "%s: %s event (%ld)\n",
+				     clk->info.name, ptp_pure_event_names[ev], count);
+	snprintf(kind, sizeof(kind), "PTP_PURE_EVENT=%s", ptp_pure_event_names[ev]);
+	snprintf(cnt, sizeof(cnt), "PTP_PURE_EVENT_COUNT=%ld", count);
+	kobject_uevent_env(&clk->ptp_dev->kobj, KOBJ_CHANGE, envp);
+	sysfs_notify(&clk->dev.kobj, NULL, ptp_pure_event_attrs[ev]);
+	if (ev == PTP_PURE_EV_STATUS)
+		sysfs_notify(&clk->dev.kobj, NULL, "status");
+}
+
+static void ptp_pure_ev_work(struct work_struct *work)
+{
+	struct ptp_pure_clock *clk = container_of(work, struct ptp_pure_clock,
+						  ev_work);
+	int ev;
+
+	for (ev = 0; ev < PTP_PURE_EV_NR; ev++)
+		if (test_and_clear_bit(ev, &clk->ev_pending))
+			ptp_pure_announce(clk, ev);
+}
+
+static void ptp_pure_watch_work(struct work_struct *work)
+{
+	struct ptp_pure_clock *clk = container_of(to_delayed_work(work),
+						  struct ptp_pure_clock,
+						  watch_work);
+	unsigned long evs = 0;
+	unsigned long flags;
+	int ev;
+
+	rcu_read_lock();
+	if (!READ_ONCE(clk->dead))
+		evs = clk->ops->watch(clk->priv);
+	rcu_read_unlock();
+	for_each_set_bit(ev, &evs, PTP_PURE_EV_NR)
+		ptp_pure_event(clk, ev);
+
+	spin_lock_irqsave(&clk->ev_lock, flags);
+	if (!clk->stopping && clk->watch_ms)
+		queue_delayed_work(PTP_PURE_WQ, &clk->watch_work,
+				   msecs_to_jiffies(clk->watch_ms));
+	spin_unlock_irqrestore(&clk->ev_lock, flags);
+}
+
+/**
+ * ptp_pure_watch_now() - have the backend's watch callback run soon
+ * @clk: a registered clock whose backend has &ptp_pure_ops.watch
+ *
+ * For device notifications (an interrupt, an ACPI Notify) and for readers
+ * that noticed a change: the watch callback, not the caller, decides what
+ * happened.
+ *
+ * Context: any, including hard interrupt context.
+ */
+void ptp_pure_watch_now(struct ptp_pure_clock *clk)
+{
+	unsigned long flags;
+
+	if (!clk->ops->watch)
 		return;
+	spin_lock_irqsave(&clk->ev_lock, flags);
+	if (!clk->stopping)
+		mod_delayed_work(PTP_PURE_WQ, &clk->watch_work, 0);
+	spin_unlock_irqrestore(&clk->ev_lock, flags);
+}
+EXPORT_SYMBOL_GPL(ptp_pure_watch_now);
+
+/* --- debugfs: /sys/kernel/debug/ptp_pure/ptpN/ ----------------------------- */
+
+static int ptp_pure_stats_show(struct seq_file *m, void *unused)
+{
+	struct ptp_pure_clock *clk = m->private;
+	struct ptp_pure_stats *st = &clk->stats;
+	unsigned long reads = 0, timeouts = 0;
+	struct ptp_pure_stats copy;
+	int cpu, i;
+
+	for_each_possible_cpu(cpu)
+		reads += *per_cpu_ptr(clk->reads, cpu);
+	spin_lock_irq(&st->lock);
+	copy = *st;
+	spin_unlock_irq(&st->lock);
+
+	seq_printf(m, "reads: %lu\n", reads);
+	seq_printf(m, "errors: %lu\n", copy.errors);
+	for (i = 0; i < PTP_PURE_ERRNO_SLOTS && copy.err[i]; i++) {
+		seq_printf(m, "errno %d: %lu\n", copy.err[i], copy.err_count[i]);
+		if (copy.err[i] == -ETIMEDOUT)
+			timeouts = copy.err_count[i];
 	}
-	clk->xts_ok = true;
-	clk->info.getcrosststamp = ptp_pure_getcrosststamp;
+	if (copy.err_other)
+		seq_printf(m, "errno other: %lu\n", copy.err_other);
+	seq_printf(m, "timeouts: %lu\n", timeouts);
+	if (copy.errors)
+		seq_printf(m, "last error: %d at %lld ms after boot\n",
+			   copy.last_err, ktime_to_ms(copy.last_err_time));
+	else
+		seq_puts(m, "last error: none\n");
+	seq_printf(m, "cross-timestamps: %s, %ld made, %ld failed\n",
+		   clk->info.getcrosststamp ? "offered" : "not offered",
+		   atomic_long_read(&clk->xts_ok),
+		   atomic_long_read(&clk->xts_failed));
+	seq_printf(m, "time scale: %s\n", clk->scale == PTP_PURE_TS_NATIVE ?
+		   "native" : ptp_pure_timescale_names[clk->scale]);
+	seq_printf(m, "dead: %s\n", READ_ONCE(clk->dead) ? "yes" : "no");
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(ptp_pure_stats);
+
+/**
+ * ptp_pure_debugfs_dir() - the clock's debugfs directory, for a backend's files
+ * @clk: a registered clock
+ *
+ * A backend may create its own diagnostics here (register copies, device
+ * counters); they are removed, and waited for, when the clock is
+ * unregistered.  Not an ABI.
+ *
+ * Return: the directory, or an ERR_PTR() or NULL without debugfs, which the
+ * debugfs functions accept as a parent and ignore.
+ */
+struct dentry *ptp_pure_debugfs_dir(struct ptp_pure_clock *clk)
+{
+	return clk->debugfs;
+}
+EXPORT_SYMBOL_GPL(ptp_pure_debugfs_dir);
+
+/* --- registration ----------------------------------------------------------- */
+
+static void ptp_pure_dev_release(struct device *dev)
+{
+	struct ptp_pure_clock *clk = dev_to_pure_clock(dev);
+
+	free_percpu(clk->reads);
+	ida_free(&ptp_pure_ida, clk->id);
+	kfree(clk);
+}
+
+/*
+ * The time scale a clock serves: the module's, unless the device cannot be
+ * converted to it (no TAI offset), in which case its own, said once.  The
+ * choice is made at registration and kept: a clock that changed its scale
+ * would jump by the offset under its users.
+ */
+static void ptp_pure_pick_scale(struct ptp_pure_clock *clk)
+{
+	struct ptp_pure_sample s;
+
+	clk->scale = ptp_pure_want_ts;
+	if (clk->scale == PTP_PURE_TS_NATIVE ||
+	    ptp_pure_read_dev(clk, &s, 0) ||
+	    (int)s.timescale == clk->scale ||
+	    (s.valid & PTP_PURE_VALID_TAI_OFFSET))
+		return;
+	dev_warn(clk->log_dev,
+		 "%s: the device gives %s time without a TAI offset: the clock serves %s, not %s\n",
+		 clk->info.name, ptp_pure_timescale_names[s.timescale],
+		 ptp_pure_timescale_names[s.timescale], timescale);
+	clk->scale = PTP_PURE_TS_NATIVE;
+}
+
+/* Offer cross-timestamps if the counter can ever be the clocksource's. */
+static void ptp_pure_offer_xts(struct ptp_pure_clock *clk)
+{
+	const enum compat_syscounter *t = ptp_pure_targets[clk->counter];
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(ptp_pure_targets[0]); i++) {
+		if (ptp_pure_target_possible(t[i])) {
+			clk->xts_target = t[i];
+			clk->info.getcrosststamp = ptp_pure_getcrosststamp;
+			return;
+		}
+	}
+	if (clk->counter != PTP_PURE_COUNTER_NONE)
+		dev_info(clk->log_dev,
+			 "%s: no cross-timestamps: this kernel cannot express the %s counter as a clocksource\n",
+			 clk->info.name, ptp_pure_counter_names[clk->counter]);
+}
+
+static int ptp_pure_check_config(struct device *parent,
+				 const struct ptp_pure_config *cfg)
+{
+	if (!cfg || !cfg->ops || !cfg->ops->read || !cfg->name)
+		return -EINVAL;
+	/* One limit on every kernel, so udev rules on clock_name are portable. */
+	if (strlen(cfg->name) > PTP_PURE_NAME_MAX) {
+		pr_err("clock name '%s' is longer than %d characters\n",
+		       cfg->name, PTP_PURE_NAME_MAX);
+		return -EINVAL;
+	}
+	if ((cfg->flags & PTP_PURE_F_PAIRED) &&
+	    (cfg->counter == PTP_PURE_COUNTER_NONE ||
+	     cfg->counter >= PTP_PURE_COUNTER_NR)) {
+		pr_err("%s: paired with an invalid counter %d\n", cfg->name,
+		       cfg->counter);
+		return -EINVAL;
+	}
+	return 0;
 }
 
 /**
  * __ptp_pure_register() - register a pure PTP clock
- * @parent: device to create the PTP device under; must not be NULL
+ * @parent: device to create the clock under, or NULL
  * @cfg: clock description; copied, need not outlive the call
  * @owner: module implementing @cfg->ops (THIS_MODULE of the caller)
  *
- * Creates /dev/ptpN with the core's clock operations around @cfg->ops->read
- * and the "pure" attribute group on the PTP device.  Use the
- * ptp_pure_register() macro rather than calling this directly.
+ * Creates the device ptp_pureN (under @parent, or in /sys/devices/ without
+ * one) with the clock's attributes, and under it /dev/ptpN with the core's
+ * clock operations around @cfg->ops->read.  Starts @cfg->ops->watch if the
+ * backend has one.  Use the ptp_pure_register() macro rather than calling
+ * this directly.
  *
- * Context: process context; may sleep.  Calls @cfg->ops->read once.
+ * Context: process context; may sleep.  Calls @cfg->ops->read once, to
+ * learn the device's time scale.
  * Return: the clock, or an ERR_PTR(): -EINVAL for a bad @cfg or a name that
  * does not fit, -ENODEV if the kernel has no PTP clock support, or the error
- * of the PTP core.
+ * of the driver core or the PTP core.
  */
 struct ptp_pure_clock *__ptp_pure_register(struct device *parent,
 					   const struct ptp_pure_config *cfg,
@@ -554,36 +960,60 @@ struct ptp_pure_clock *__ptp_pure_register(struct device *parent,
 {
 	struct ptp_pure_clock *clk;
 	char devname[16];
-	int ret;
+	int ret, id;
 
-	if (!parent || !cfg || !cfg->ops || !cfg->ops->read || !cfg->name)
-		return ERR_PTR(-EINVAL);
+	ret = ptp_pure_check_config(parent, cfg);
+	if (ret)
+		return ERR_PTR(ret);
+	id = ida_alloc(&ptp_pure_ida, GFP_KERNEL);
+	if (id < 0)
+		return ERR_PTR(id);
 	clk = kzalloc(sizeof(*clk), GFP_KERNEL);
-	if (!clk)
+	if (clk)
+		clk->reads = alloc_percpu(unsigned long);
+	if (!clk || !clk->reads) {
+		kfree(clk);
+		ida_free(&ptp_pure_ida, id);
 		return ERR_PTR(-ENOMEM);
+	}
+	/* From here on, put_device() frees everything. */
+	clk->id = id;
+	device_initialize(&clk->dev);
+	clk->dev.parent = parent;
+	clk->dev.groups = ptp_pure_groups;
+	clk->dev.release = ptp_pure_dev_release;
+	ret = dev_set_name(&clk->dev, "ptp_pure%d", id);
+	if (ret)
+		goto err_put;
 
 	clk->info = ptp_pure_info_template;
 	clk->info.owner = owner;
-	/* One limit on every kernel, so udev rules on clock_name are portable. */
-	if (strlen(cfg->name) > PTP_PURE_NAME_MAX) {
-		dev_err(parent, "clock name '%s' is longer than %d characters\n",
-			cfg->name, PTP_PURE_NAME_MAX);
-		ret = -EINVAL;
-		goto err_free;
-	}
 	strscpy(clk->info.name, cfg->name, sizeof(clk->info.name));
-	clk->parent = parent;
+	clk->log_dev = parent ? parent : &clk->dev;
 	clk->ops = cfg->ops;
 	clk->priv = cfg->priv;
-	clk->paired = cfg->flags & PTP_PURE_F_PAIRED;
-	ptp_pure_probe_xts(clk);
+	clk->counter = cfg->flags & PTP_PURE_F_PAIRED ? cfg->counter :
+		       PTP_PURE_COUNTER_NONE;
+	clk->watch_ms = cfg->watch_ms;
+	spin_lock_init(&clk->stats.lock);
+	spin_lock_init(&clk->ev_lock);
+	INIT_WORK(&clk->ev_work, ptp_pure_ev_work);
+	INIT_DELAYED_WORK(&clk->watch_work, ptp_pure_watch_work);
+	ptp_pure_pick_scale(clk);
+	ptp_pure_offer_xts(clk);
 
-	clk->ptp = ptp_clock_register(&clk->info, parent);
+	ret = device_add(&clk->dev);
+	if (ret) {
+		dev_err(clk->log_dev, "%s: cannot add its device: %d\n",
+			clk->info.name, ret);
+		goto err_put;
+	}
+	clk->ptp = ptp_clock_register(&clk->info, &clk->dev);
 	if (IS_ERR_OR_NULL(clk->ptp)) {
 		ret = clk->ptp ? PTR_ERR(clk->ptp) : -ENODEV;
-		dev_err(parent, "%s: cannot register PTP clock: %d\n",
+		dev_err(clk->log_dev, "%s: cannot register PTP clock: %d\n",
 			clk->info.name, ret);
-		goto err_free;
+		goto err_del;
 	}
 	clk->index = ptp_clock_index(clk->ptp);
 
@@ -593,55 +1023,88 @@ struct ptp_pure_clock *__ptp_pure_register(struct device *parent,
 	 * dropped after that call, when the PTP core may free the device.
 	 */
 	snprintf(devname, sizeof(devname), "ptp%d", clk->index);
-	clk->ptp_dev = device_find_child_by_name(parent, devname);
+	clk->ptp_dev = device_find_child_by_name(&clk->dev, devname);
 	if (!clk->ptp_dev) {
-		dev_err(parent, "%s: PTP device %s not found\n",
+		dev_err(clk->log_dev, "%s: PTP device %s not found\n",
 			clk->info.name, devname);
 		ret = -ENODEV;
 		goto err_unregister;
 	}
 	put_device(clk->ptp_dev);
-	ret = xa_insert(&ptp_pure_clocks, clk->index, clk, GFP_KERNEL);
-	if (ret)
-		goto err_unregister;
-	ret = sysfs_create_group(&clk->ptp_dev->kobj, &ptp_pure_group);
-	if (ret)
-		goto err_erase;
 
-	dev_info(parent, "%s: registered as %s%s\n", clk->info.name, devname,
-		 clk->xts_ok ? " with cross-timestamps" : "");
+	clk->debugfs = debugfs_create_dir(devname, ptp_pure_debugfs_root);
+	debugfs_create_file("stats", 0444, clk->debugfs, clk,
+			    &ptp_pure_stats_fops);
+	if (clk->ops->watch && clk->watch_ms)
+		queue_delayed_work(PTP_PURE_WQ, &clk->watch_work,
+				   msecs_to_jiffies(clk->watch_ms));
+
+	dev_info(clk->log_dev, "%s: registered as %s (%s)%s\n", clk->info.name,
+		 devname, dev_name(&clk->dev),
+		 clk->info.getcrosststamp ? " with cross-timestamps" : "");
 	return clk;
 
-err_erase:
-	xa_erase(&ptp_pure_clocks, clk->index);
 err_unregister:
 	ptp_clock_unregister(clk->ptp);
-err_free:
-	kfree(clk);
+err_del:
+	device_del(&clk->dev);
+err_put:
+	put_device(&clk->dev);
 	return ERR_PTR(ret);
 }
 EXPORT_SYMBOL_GPL(__ptp_pure_register);
 
 /**
+ * ptp_pure_set_dead() - the device is gone: fail reads without calling it
+ * @clk: a registered clock
+ *
+ * For surprise removal and fatal device errors: every later read fails
+ * with -ENODEV and the watch callback no longer runs.  Reads in progress
+ * are waited for.  The clock stays registered until ptp_pure_unregister().
+ *
+ * Context: process context; may sleep.  After return no backend callback
+ * runs for @clk.
+ */
+void ptp_pure_set_dead(struct ptp_pure_clock *clk)
+{
+	if (READ_ONCE(clk->dead))
+		return;
+	WRITE_ONCE(clk->dead, true);
+	synchronize_rcu();
+	dev_warn(clk->log_dev, "%s: device gone, reads fail from now on\n",
+		 clk->info.name);
+}
+EXPORT_SYMBOL_GPL(ptp_pure_set_dead);
+
+/**
  * ptp_pure_unregister() - remove a clock registered with ptp_pure_register()
  * @clk: the clock; NULL or an ERR_PTR() is ignored
  *
- * Removes /dev/ptpN.  Waits for clock operations and attribute reads that
- * are running; descriptors that stay open get -ENODEV from then on.
+ * Removes /dev/ptpN and ptp_pureN.  Waits for clock operations, attribute
+ * reads, debugfs reads and the watch callback that are running;
+ * descriptors that stay open get -ENODEV from then on.
  *
  * Context: process context; may sleep.  After return no backend callback
  * runs for @clk.
  */
 void ptp_pure_unregister(struct ptp_pure_clock *clk)
 {
+	unsigned long flags;
+
 	if (IS_ERR_OR_NULL(clk))
 		return;
-	/* sysfs waits for attribute reads in progress. */
-	sysfs_remove_group(&clk->ptp_dev->kobj, &ptp_pure_group);
-	xa_erase(&ptp_pure_clocks, clk->index);
+	spin_lock_irqsave(&clk->ev_lock, flags);
+	clk->stopping = true;
+	spin_unlock_irqrestore(&clk->ev_lock, flags);
+	cancel_delayed_work_sync(&clk->watch_work);
+	cancel_work_sync(&clk->ev_work);
+	/* Waits for the backend's own files in there too. */
+	debugfs_remove_recursive(clk->debugfs);
 	/* The PTP core waits for clock operations in progress. */
 	ptp_clock_unregister(clk->ptp);
-	kfree(clk);
+	/* The driver core waits for attribute reads in progress. */
+	device_del(&clk->dev);
+	put_device(&clk->dev);
 }
 EXPORT_SYMBOL_GPL(ptp_pure_unregister);
 
@@ -652,7 +1115,7 @@ static void ptp_pure_devm_unregister(void *clk)
 
 /**
  * __devm_ptp_pure_register() - register a clock removed on driver detach
- * @parent: device whose driver unbind unregisters the clock
+ * @parent: device whose driver unbind unregisters the clock; not NULL
  * @cfg: clock description; copied, need not outlive the call
  * @owner: module implementing @cfg->ops (THIS_MODULE of the caller)
  *
@@ -669,6 +1132,8 @@ struct ptp_pure_clock *__devm_ptp_pure_register(struct device *parent,
 	struct ptp_pure_clock *clk;
 	int ret;
 
+	if (!parent)
+		return ERR_PTR(-EINVAL);
 	clk = __ptp_pure_register(parent, cfg, owner);
 	if (IS_ERR(clk))
 		return clk;
@@ -689,23 +1154,6 @@ int ptp_pure_index(const struct ptp_pure_clock *clk)
 }
 EXPORT_SYMBOL_GPL(ptp_pure_index);
 
-/**
- * ptp_pure_uevent() - send a change uevent for the clock's PTP device
- * @clk: a registered clock
- * @envp: NULL-terminated "KEY=value" strings to add, or NULL
- *
- * Lets a backend announce events such as a clock disruption to udev and
- * other listeners on the PTP device, where the clock is known to them.
- *
- * Context: process context; may sleep.
- * Return: 0 or a negative errno from the uevent layer.
- */
-int ptp_pure_uevent(struct ptp_pure_clock *clk, char *envp[])
-{
-	return kobject_uevent_env(&clk->ptp_dev->kobj, KOBJ_CHANGE, envp);
-}
-EXPORT_SYMBOL_GPL(ptp_pure_uevent);
-
 static int __init ptp_pure_init(void)
 {
 	if (!strcmp(timescale, "utc")) {
@@ -718,6 +1166,7 @@ static int __init ptp_pure_init(void)
 		pr_err("timescale=%s: must be utc, tai or native\n", timescale);
 		return -EINVAL;
 	}
+	ptp_pure_debugfs_root = debugfs_create_dir("ptp_pure", NULL);
 	return 0;
 }
 module_init(ptp_pure_init);
@@ -725,7 +1174,8 @@ module_init(ptp_pure_init);
 static void __exit ptp_pure_exit(void)
 {
 	/* Backends hold references on this module while they have clocks. */
-	WARN_ON(!xa_empty(&ptp_pure_clocks));
+	WARN_ON(!ida_is_empty(&ptp_pure_ida));
+	debugfs_remove_recursive(ptp_pure_debugfs_root);
 }
 module_exit(ptp_pure_exit);
 

@@ -14,9 +14,10 @@
  *    (POLLHUP when the device has none);
  *  - a PHC named vmclockN when the page gives usable time (time fields
  *    present, the counter of this CPU architecture, UTC or TAI);
- *  - disruption_marker and vm_generation_counter changes, counted in sysfs
- *    on the platform device and announced with a KOBJ_CHANGE uevent on the
- *    PTP device.
+ *  - changes of disruption_marker, vm_generation_counter, clock_status,
+ *    the leap indicator and the TAI offset reported as ptp_pure_core events
+ *    by the clock's watch callback, which the core runs every poll_ms and
+ *    soon after a device notification or a reader that saw a change.
  *
  * TAI offset sign: the vmclock specification defines tai_offset_sec as
  * TAI - UTC (37 since 2017), so TAI = UTC + tai_offset_sec.  This backend
@@ -26,6 +27,8 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/acpi.h>
+#include <linux/ctype.h>
+#include <linux/debugfs.h>
 #include <linux/device.h>
 #include <linux/fs.h>
 #include <linux/idr.h>
@@ -39,11 +42,11 @@
 #include <linux/platform_device.h>
 #include <linux/poll.h>
 #include <linux/rwsem.h>
+#include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/stddef.h>
 #include <linux/uaccess.h>
 #include <linux/wait.h>
-#include <linux/workqueue.h>
 #ifdef CONFIG_X86
 #include <asm/tsc.h>
 #endif
@@ -56,38 +59,77 @@
 #include "ptp_pure_math.h"
 #include "ptp_pure_vmclock_abi.h"
 
+/*
+ * A read spins while the page is in update, possibly with interrupts off
+ * (ptp_pure.h): the bound keeps a stuck or ever-changing page from
+ * becoming a lockup.
+ */
+#define PP_VMCLOCK_SEQ_TIMEOUT_MAX_MS	1000
 static unsigned int seq_timeout_ms = 100;
-module_param(seq_timeout_ms, uint, 0644);
+
+static int pp_vmclock_set_timeout(const char *val, const struct kernel_param *kp)
+{
+	unsigned int v;
+	int ret = kstrtouint(val, 0, &v);
+
+	if (ret)
+		return ret;
+	if (!v || v > PP_VMCLOCK_SEQ_TIMEOUT_MAX_MS)
+		return -EINVAL;
+	WRITE_ONCE(*(unsigned int *)kp->arg, v);
+	return 0;
+}
+
+static const struct kernel_param_ops pp_vmclock_timeout_ops = {
+	.set = pp_vmclock_set_timeout,
+	.get = param_get_uint,
+};
+module_param_cb(seq_timeout_ms, &pp_vmclock_timeout_ops, &seq_timeout_ms, 0644);
 MODULE_PARM_DESC(seq_timeout_ms,
-		 "give up a read after the page has been in update this long (ms, default 100)");
+		 "give up a read after the page has been in update or changing this long (ms, 1-1000, default 100)");
 
 static unsigned int poll_ms = 1000;
 module_param(poll_ms, uint, 0444);
 MODULE_PARM_DESC(poll_ms,
-		 "check the page for disruptions this often (ms, default 1000, 0: only on notifications)");
+		 "check the page for events this often (ms, default 1000, 0: only on notifications and reads)");
 
+/* Longest name_prefix: the index must fit beside it in a clock name. */
+#define PP_VMCLOCK_PREFIX_MAX	8
 static char *name_prefix = "vmclock";
-module_param(name_prefix, charp, 0444);
+
+static int pp_vmclock_set_prefix(const char *val, const struct kernel_param *kp)
+{
+	size_t n = strlen(val);
+	size_t i;
+
+	if (!n || n > PP_VMCLOCK_PREFIX_MAX)
+		return -EINVAL;
+	for (i = 0; i < n; i++)
+		if (!isalnum(val[i]) && val[i] != '_' && val[i] != '-')
+			return -EINVAL;
+	return param_set_charp(val, kp);
+}
+
+static const struct kernel_param_ops pp_vmclock_prefix_ops = {
+	.set = pp_vmclock_set_prefix,
+	.get = param_get_charp,
+	.free = param_free_charp,
+};
+module_param_cb(name_prefix, &pp_vmclock_prefix_ops, &name_prefix, 0444);
 MODULE_PARM_DESC(name_prefix,
-		 "name of the misc devices and clocks, the index appended (default vmclock; change it to run beside the in-tree ptp_vmclock)");
+		 "name of the misc devices and clocks, the index appended: 1-8 of [A-Za-z0-9_-] (default vmclock; change it to run beside the in-tree ptp_vmclock)");
 
 #ifdef CONFIG_X86
 #define PP_VMCLOCK_MY_COUNTER	PP_VMCLOCK_COUNTER_X86_TSC
 #define PTP_PURE_MY_COUNTER	PTP_PURE_COUNTER_X86_TSC
 #elif defined(CONFIG_ARM64)
 #define PP_VMCLOCK_MY_COUNTER	PP_VMCLOCK_COUNTER_ARM_VCNT
-#define PTP_PURE_MY_COUNTER	PTP_PURE_COUNTER_ARM_ARCH
+#define PTP_PURE_MY_COUNTER	PTP_PURE_COUNTER_ARM_VIRT
 #else
 #error "vmclock needs the x86 TSC or the arm64 virtual counter"
 #endif
 
 #define pp_offsetofend(field) offsetofend(struct pp_vmclock_abi, field)
-
-/*
- * The event work runs on a system workqueue that every kernel has and none
- * deprecates (7.x logs a notice for work queued on system_wq).
- */
-#define PP_VMCLOCK_WQ	system_power_efficient_wq
 
 /* Our description of the page must match the kernel's where it has one. */
 #ifdef HAVE_VMCLOCK_ABI_H
@@ -118,22 +160,16 @@ static DEFINE_IDA(pp_vmclock_ida);
  * @page: the mapped page
  * @phys: its physical address
  * @abi_size: the page's own size field, validated at probe
+ * @flag_mask: the flags whose fields lie inside @abi_size: the others are
+ *	ignored, as a field beyond the page would decode as zero
  * @id: N of the names
  * @name: "vmclockN"
  * @misc: /dev/vmclockN
  * @clk: the PHC, or NULL when the page gives no usable time
  * @notify: the device notifies every update (ACPI Notify or an interrupt)
- * @acpi_notify: an ACPI notify handler is installed
  * @wq: poll() waiters
- * @poll_work: periodic check of disruption marker and generation counter
- * @event_lock: protects the fields below
- * @work_on: @poll_work may be queued (from probe's end until teardown)
- * @marker: last seen disruption_marker
- * @generation: last seen vm_generation_counter
- * @disruptions: disruption_marker changes seen
- * @generations: vm_generation_counter changes seen
- * @reported_disruptions: @disruptions already announced
- * @reported_generations: @generations already announced
+ * @seen: the page's event fields as the watch callback last saw them;
+ *	written only by it, compared by readers
  */
 struct pp_vmclock {
 	struct kref ref;
@@ -143,22 +179,21 @@ struct pp_vmclock {
 	struct pp_vmclock_abi *page;
 	phys_addr_t phys;
 	u32 abi_size;
+	u64 flag_mask;
 	int id;
 	char name[16];
 	struct miscdevice misc;
 	struct ptp_pure_clock *clk;
 	bool notify;
-	bool acpi_notify;
 	wait_queue_head_t wq;
-	struct delayed_work poll_work;
-	spinlock_t event_lock;	/* see above */
-	bool work_on;
-	u64 marker;
-	u64 generation;
-	unsigned long disruptions;
-	unsigned long generations;
-	unsigned long reported_disruptions;
-	unsigned long reported_generations;
+	struct {
+		u64 marker;
+		u64 generation;
+		u64 tai_valid;
+		s16 tai_offset;
+		u8 status;
+		u8 leap;
+	} seen;
 };
 
 /* What one consistent read of the page gives. */
@@ -173,6 +208,7 @@ struct pp_vmclock_snap {
 	u64 flags;
 	u64 marker;
 	u64 generation;
+	u32 seq;
 	s16 tai_offset;
 	u8 counter_id;
 	u8 time_type;
@@ -194,12 +230,26 @@ static u64 pp_vmclock_read_counter(void)
  * Reads of the page follow its sequence protocol, in the manner of
  * read_seqcount_begin()/read_seqcount_retry(): pp_vmclock_begin() waits for
  * an even seq_count, pp_vmclock_retry() tells whether it changed meanwhile.
- * A page that stays in update longer than seq_timeout_ms gives -ETIMEDOUT.
- * The clock is read only when the page is busy: reads stay cheap.
+ * Every wait and every retry after the first attempt counts against one
+ * deadline of seq_timeout_ms (-ETIMEDOUT), so a page that stays in update,
+ * or changes between every begin and retry, ends the read.  The clock is
+ * read only when the page is busy: reads of a quiet page stay cheap.
  */
+static int pp_vmclock_wait(ktime_t *deadline)
+{
+	if (!*deadline)
+		*deadline = ktime_add_ms(ktime_get(), READ_ONCE(seq_timeout_ms));
+	else if (ktime_after(ktime_get(), *deadline))
+		return -ETIMEDOUT;
+	cpu_relax();
+	return 0;
+}
+
 static __always_inline int pp_vmclock_begin(const struct pp_vmclock_abi *p,
 					    u32 *seq, ktime_t *deadline)
 {
+	int ret;
+
 	for (;;) {
 		*seq = le32_to_cpu(READ_ONCE(p->seq_count));
 		if (likely(!(*seq & 1))) {
@@ -207,11 +257,9 @@ static __always_inline int pp_vmclock_begin(const struct pp_vmclock_abi *p,
 			virt_rmb();
 			return 0;
 		}
-		if (!*deadline)
-			*deadline = ktime_add_ms(ktime_get(), READ_ONCE(seq_timeout_ms));
-		else if (ktime_after(ktime_get(), *deadline))
-			return -ETIMEDOUT;
-		cpu_relax();
+		ret = pp_vmclock_wait(deadline);
+		if (ret)
+			return ret;
 	}
 }
 
@@ -223,24 +271,6 @@ static __always_inline bool pp_vmclock_retry(const struct pp_vmclock_abi *p,
 	return seq != le32_to_cpu(READ_ONCE(p->seq_count));
 }
 
-/*
- * Word by word when aligned: a string copy is emulated a byte at a time by
- * some hypervisors (QEMU's TCG), which doubled the cost of a read there.
- */
-static void pp_vmclock_memcpy(void *dst, const void *src, size_t len)
-{
-	const u64 *s = src;
-	u64 *d = dst;
-	size_t i;
-
-	if (!IS_ALIGNED((unsigned long)src | (unsigned long)dst | len, 8)) {
-		memcpy(dst, src, len);
-		return;
-	}
-	for (i = 0; i < len / 8; i++)
-		d[i] = READ_ONCE(s[i]);
-}
-
 /* Copy @len bytes at @off of the page consistently (for read()). */
 static int pp_vmclock_copy(struct pp_vmclock *vc, void *dst, size_t off,
 			   size_t len, u32 *seqp)
@@ -250,12 +280,17 @@ static int pp_vmclock_copy(struct pp_vmclock *vc, void *dst, size_t off,
 	u32 seq;
 	int ret;
 
-	do {
+	for (;;) {
 		ret = pp_vmclock_begin(p, &seq, &deadline);
 		if (ret)
 			return ret;
-		pp_vmclock_memcpy(dst, (const u8 *)p + off, len);
-	} while (pp_vmclock_retry(p, seq));
+		memcpy(dst, (const u8 *)p + off, len);
+		if (!pp_vmclock_retry(p, seq))
+			break;
+		ret = pp_vmclock_wait(&deadline);
+		if (ret)
+			return ret;
+	}
 	*seqp = seq;
 	return 0;
 }
@@ -285,8 +320,8 @@ static __always_inline void pp_vmclock_decode(const struct pp_vmclock_abi *a,
  * One consistent view of the page, decoded; with @counter, the CPU counter
  * is read inside the same sequence window, so the two belong together.  A
  * page with every field (the usual 4 KiB one) is decoded in place; a shorter
- * one is copied first, its absent fields as zero.  Inlined: every clock
- * read runs it.
+ * one is copied first, its absent fields as zero and their flags cleared.
+ * Inlined: every clock read runs it.
  */
 static __always_inline int pp_vmclock_snapshot(struct pp_vmclock *vc,
 					       struct pp_vmclock_snap *s,
@@ -294,26 +329,30 @@ static __always_inline int pp_vmclock_snapshot(struct pp_vmclock *vc,
 {
 	const struct pp_vmclock_abi *p = vc->page;
 	bool whole = vc->abi_size >= sizeof(struct pp_vmclock_abi);
-	/* Only a short page needs it, and then it is cleared: no auto-init */
-	struct pp_vmclock_abi a __uninitialized;
+	struct pp_vmclock_abi a = {};
 	ktime_t deadline = 0;
 	u32 seq;
 	int ret;
 
-	if (unlikely(!whole))
-		memset(&a, 0, sizeof(a));
-	do {
+	for (;;) {
 		ret = pp_vmclock_begin(p, &seq, &deadline);
 		if (ret)
 			return ret;
 		if (likely(whole)) {
 			pp_vmclock_decode(p, s);
 		} else {
-			pp_vmclock_memcpy(&a, p, vc->abi_size);
+			memcpy(&a, p, vc->abi_size);
 			pp_vmclock_decode(&a, s);
 		}
 		s->counter_now = counter ? pp_vmclock_read_counter() : 0;
-	} while (pp_vmclock_retry(p, seq));
+		if (!pp_vmclock_retry(p, seq))
+			break;
+		ret = pp_vmclock_wait(&deadline);
+		if (ret)
+			return ret;
+	}
+	s->seq = seq;
+	s->flags &= vc->flag_mask;
 	return 0;
 }
 
@@ -332,10 +371,12 @@ static const char *pp_vmclock_unusable(const struct pp_vmclock_snap *s)
 	return NULL;
 }
 
-/* Error bound: time_maxerror plus the period error over the elapsed count. */
+/*
+ * Error bound: time_maxerror plus the period error over the elapsed count,
+ * each rounded up; unknown (U64_MAX) when the count is not computable.
+ */
 static bool pp_vmclock_error_bound(const struct pp_vmclock_snap *s, u64 *ns)
 {
-	struct ptp_pure_time e;
 	u64 add;
 
 	if (!(s->flags & PP_VMCLOCK_FLAG_TIME_MAXERROR_VALID))
@@ -343,41 +384,74 @@ static bool pp_vmclock_error_bound(const struct pp_vmclock_snap *s, u64 *ns)
 	*ns = s->time_maxerr;
 	if (!(s->flags & PP_VMCLOCK_FLAG_PERIOD_MAXERROR_VALID))
 		return true;
-	if (ptp_pure_period_time(s->counter_now, s->counter_value,
-				 s->maxerr_rate, s->shift, 0, 0, &e) ||
-	    e.sec >= U64_MAX / NSEC_PER_SEC) {
-		*ns = U64_MAX;
-		return true;
-	}
-	add = e.sec * NSEC_PER_SEC + e.nsec;
+	if (ptp_pure_period_error_ns(s->counter_now, s->counter_value,
+				     s->maxerr_rate, s->shift, &add))
+		add = U64_MAX;
 	*ns = *ns > U64_MAX - add ? U64_MAX : *ns + add;
 	return true;
 }
 
-static void pp_vmclock_note_events(struct pp_vmclock *vc, u64 marker,
-				   bool gen, u64 generation);
+/* The vmclock clock_status values as the core's status set. */
+static enum ptp_pure_status pp_vmclock_status(u8 status)
+{
+	switch (status) {
+	case PP_VMCLOCK_STATUS_INITIALIZING:
+		return PTP_PURE_STATUS_INITIALIZING;
+	case PP_VMCLOCK_STATUS_SYNCHRONIZED:
+		return PTP_PURE_STATUS_SYNCHRONIZED;
+	case PP_VMCLOCK_STATUS_FREERUNNING:
+		return PTP_PURE_STATUS_FREERUNNING;
+	case PP_VMCLOCK_STATUS_UNRELIABLE:
+		return PTP_PURE_STATUS_UNRELIABLE;
+	default:
+		return PTP_PURE_STATUS_UNKNOWN;
+	}
+}
+
+/* The vmclock leap_indicator values; false for one the ABI does not know. */
+static bool pp_vmclock_leap(u8 leap, enum ptp_pure_leap *out)
+{
+	static const enum ptp_pure_leap map[] = {
+		[PP_VMCLOCK_LEAP_NONE] = PTP_PURE_LEAP_NONE,
+		[PP_VMCLOCK_LEAP_PRE_POS] = PTP_PURE_LEAP_PRE_POS,
+		[PP_VMCLOCK_LEAP_PRE_NEG] = PTP_PURE_LEAP_PRE_NEG,
+		[PP_VMCLOCK_LEAP_POS] = PTP_PURE_LEAP_POS,
+		[PP_VMCLOCK_LEAP_POST_POS] = PTP_PURE_LEAP_POST_POS,
+		[PP_VMCLOCK_LEAP_POST_NEG] = PTP_PURE_LEAP_POST_NEG,
+	};
+
+	if (leap >= ARRAY_SIZE(map))
+		return false;
+	*out = map[leap];
+	return true;
+}
 
 /*
- * Whether the marker or the generation moved since last seen.  Every read
- * checks: the common case, nothing new, is inline and takes no lock, so
- * readers run in parallel.
+ * A reader that sees event fields other than the watch callback last saw
+ * asks the core to run it soon; only the callback moves the state, so
+ * readers that are preempted with an old snapshot cannot count an event
+ * twice or bring an old value back.  Every read checks: the common case,
+ * nothing new, is inline and takes no lock.
  */
 static inline void pp_vmclock_check_events(struct pp_vmclock *vc,
 					   const struct pp_vmclock_snap *s)
 {
-	bool gen = s->flags & PP_VMCLOCK_FLAG_VM_GEN_COUNTER_PRESENT;
+	struct ptp_pure_clock *clk = READ_ONCE(vc->clk);
 
-	if (s->marker != READ_ONCE(vc->marker) ||
-	    (gen && s->generation != READ_ONCE(vc->generation)))
-		pp_vmclock_note_events(vc, s->marker, gen, s->generation);
+	if (unlikely(s->marker != READ_ONCE(vc->seen.marker) ||
+		     s->status != READ_ONCE(vc->seen.status) ||
+		     s->leap != READ_ONCE(vc->seen.leap) ||
+		     s->tai_offset != READ_ONCE(vc->seen.tai_offset) ||
+		     ((s->flags & PP_VMCLOCK_FLAG_VM_GEN_COUNTER_PRESENT) &&
+		      s->generation != READ_ONCE(vc->seen.generation))) && clk)
+		ptp_pure_watch_now(clk);
 }
 
 static int pp_vmclock_read(void *priv, struct ptp_pure_sample *sample,
 			   unsigned int flags)
 {
 	struct pp_vmclock *vc = priv;
-	/* Every field is set by pp_vmclock_snapshot() before it is read. */
-	struct pp_vmclock_snap s __uninitialized;
+	struct pp_vmclock_snap s;
 	struct ptp_pure_time t;
 	const char *why;
 	int ret;
@@ -390,16 +464,17 @@ static int pp_vmclock_read(void *priv, struct ptp_pure_sample *sample,
 #endif
 	ret = pp_vmclock_snapshot(vc, &s, true);
 	if (ret) {
-		dev_warn_ratelimited(vc->dev, "%s: page in update for more than %u ms\n",
+		dev_warn_ratelimited(vc->dev, "%s: page in update or changing for more than %u ms\n",
 				     vc->name, seq_timeout_ms);
 		return ret;
 	}
 	pp_vmclock_check_events(vc, &s);
-	sample->valid = PTP_PURE_VALID_STATUS | PTP_PURE_VALID_LEAP;
-	sample->status = s.status;
-	sample->leap = s.leap;
+	sample->valid = PTP_PURE_VALID_STATUS;
+	sample->status = pp_vmclock_status(s.status);
+	if (pp_vmclock_leap(s.leap, &sample->leap))
+		sample->valid |= PTP_PURE_VALID_LEAP;
 	/* The core refuses the time of an unreliable clock; the status stays. */
-	if (s.status == PP_VMCLOCK_STATUS_UNRELIABLE)
+	if (sample->status == PTP_PURE_STATUS_UNRELIABLE)
 		return 0;
 	why = pp_vmclock_unusable(&s);
 	if (why) {
@@ -431,86 +506,61 @@ static int pp_vmclock_read(void *priv, struct ptp_pure_sample *sample,
 	return 0;
 }
 
+/* Remember the event fields of @s; return what changed as core events. */
+static unsigned long pp_vmclock_note(struct pp_vmclock *vc,
+				     const struct pp_vmclock_snap *s)
+{
+	u64 tai_valid = s->flags & PP_VMCLOCK_FLAG_TAI_OFFSET_VALID;
+	unsigned long ev = 0;
+
+	if (s->marker != vc->seen.marker)
+		ev |= BIT(PTP_PURE_EV_DISRUPTION);
+	if ((s->flags & PP_VMCLOCK_FLAG_VM_GEN_COUNTER_PRESENT) &&
+	    s->generation != vc->seen.generation) {
+		ev |= BIT(PTP_PURE_EV_GENERATION);
+		WRITE_ONCE(vc->seen.generation, s->generation);
+	}
+	if (s->status != vc->seen.status)
+		ev |= BIT(PTP_PURE_EV_STATUS);
+	if (s->leap != vc->seen.leap || s->tai_offset != vc->seen.tai_offset ||
+	    tai_valid != vc->seen.tai_valid)
+		ev |= BIT(PTP_PURE_EV_LEAP);
+	WRITE_ONCE(vc->seen.marker, s->marker);
+	WRITE_ONCE(vc->seen.status, s->status);
+	WRITE_ONCE(vc->seen.leap, s->leap);
+	WRITE_ONCE(vc->seen.tai_offset, s->tai_offset);
+	vc->seen.tai_valid = tai_valid;
+	return ev;
+}
+
+/* The core runs this, never twice at once: it owns vc->seen. */
+static unsigned long pp_vmclock_watch(void *priv)
+{
+	struct pp_vmclock *vc = priv;
+	struct pp_vmclock_snap s;
+	unsigned long ev;
+
+	if (pp_vmclock_snapshot(vc, &s, false))
+		return 0;
+	ev = pp_vmclock_note(vc, &s);
+	if (ev)
+		wake_up_interruptible(&vc->wq);
+	return ev;
+}
+
 static const struct ptp_pure_ops pp_vmclock_ops = {
 	.read = pp_vmclock_read,
+	.watch = pp_vmclock_watch,
 };
 
-/* --- disruption and snapshot events --------------------------------------- */
+/* --- device notifications ------------------------------------------------- */
 
-static void pp_vmclock_uevent(struct pp_vmclock *vc, const char *event)
-{
-	char ev[48];
-	char *envp[2];
-
-	if (!vc->clk)
-		return;
-	snprintf(ev, sizeof(ev), "VMCLOCK_EVENT=%s", event);
-	envp[0] = ev;
-	envp[1] = NULL;
-	ptp_pure_uevent(vc->clk, envp);
-}
-
-/*
- * Count changes of the marker and the generation; report them later.  The
- * values come by value: a pointer to the reader's snapshot would keep the
- * whole of it in memory on every read.
- */
-static noinline void pp_vmclock_note_events(struct pp_vmclock *vc, u64 marker,
-					    bool gen, u64 generation)
-{
-	bool changed = false;
-
-	spin_lock(&vc->event_lock);
-	if (marker != vc->marker) {
-		WRITE_ONCE(vc->marker, marker);
-		vc->disruptions++;
-		changed = true;
-	}
-	if (gen && generation != vc->generation) {
-		WRITE_ONCE(vc->generation, generation);
-		vc->generations++;
-		changed = true;
-	}
-	/* uevents need process context without our locks: the work sends them */
-	if (changed && vc->work_on)
-		mod_delayed_work(PP_VMCLOCK_WQ, &vc->poll_work, 0);
-	spin_unlock(&vc->event_lock);
-}
-
-static void pp_vmclock_poll_work(struct work_struct *work)
-{
-	struct pp_vmclock *vc = container_of(to_delayed_work(work),
-					     struct pp_vmclock, poll_work);
-	unsigned long disruptions, generations;
-	struct pp_vmclock_snap s;
-
-	if (!pp_vmclock_snapshot(vc, &s, false))
-		pp_vmclock_check_events(vc, &s);
-
-	/* Changes found by a read before this work ran are reported too. */
-	spin_lock(&vc->event_lock);
-	disruptions = vc->disruptions - vc->reported_disruptions;
-	generations = vc->generations - vc->reported_generations;
-	vc->reported_disruptions = vc->disruptions;
-	vc->reported_generations = vc->generations;
-	spin_unlock(&vc->event_lock);
-	if (disruptions || generations) {
-		dev_info(vc->dev, "%s: %s\n", vc->name,
-			 generations ? "VM generation changed (snapshot restored)" :
-				       "clock disrupted (e.g. live migration)");
-		pp_vmclock_uevent(vc, generations ? "generation" : "disruption");
-		wake_up_interruptible(&vc->wq);
-	}
-	if (poll_ms)
-		queue_delayed_work(PP_VMCLOCK_WQ, &vc->poll_work,
-				   msecs_to_jiffies(poll_ms));
-}
-
-/* Notifications arrive only while the stop action is registered. */
+/* Notifications arrive only while the handlers are installed. */
 static void pp_vmclock_wake(struct pp_vmclock *vc)
 {
 	wake_up_interruptible(&vc->wq);
-	mod_delayed_work(PP_VMCLOCK_WQ, &vc->poll_work, 0);
+	if (vc->clk)
+		ptp_pure_watch_now(vc->clk);
 }
 
 static void pp_vmclock_acpi_notify(acpi_handle handle, u32 event, void *data)
@@ -548,6 +598,8 @@ static int pp_vmclock_open(struct inode *inode, struct file *file)
 	kref_get(&vc->ref);
 	f->vc = vc;
 	file->private_data = f;
+	/* read() on a shared descriptor: one reader's position at a time. */
+	file->f_mode |= FMODE_ATOMIC_POS;
 	return 0;
 }
 
@@ -613,7 +665,10 @@ static __poll_t pp_vmclock_poll(struct file *file, poll_table *wait)
 	return mask;
 }
 
-/* The page read-only, at offset 0, never to become writable. */
+/*
+ * The page read-only, at offset 0, never to become writable; decrypted on
+ * confidential guests, where the hypervisor writes it in the clear.
+ */
 static int pp_vmclock_mmap(struct file *file, struct vm_area_struct *vma)
 {
 	struct pp_vmclock_file *f = file->private_data;
@@ -630,7 +685,7 @@ static int pp_vmclock_mmap(struct file *file, struct vm_area_struct *vma)
 	down_read(&vc->rwsem);
 	ret = vc->dead ? -ENODEV :
 	      remap_pfn_range(vma, vma->vm_start, PHYS_PFN(vc->phys), PAGE_SIZE,
-			      vma->vm_page_prot);
+			      pgprot_decrypted(vma->vm_page_prot));
 	up_read(&vc->rwsem);
 	return ret;
 }
@@ -645,41 +700,31 @@ static const struct file_operations pp_vmclock_fops = {
 	.llseek = default_llseek,
 };
 
-/* --- sysfs on the platform device ----------------------------------------- */
+/* --- debugfs: the page, decoded, beside the core's statistics ------------- */
 
-static ssize_t pp_vmclock_show_count(struct device *dev, char *buf,
-				     bool generations)
+static int pp_vmclock_page_show(struct seq_file *m, void *unused)
 {
-	struct pp_vmclock *vc = dev_get_drvdata(dev);
-	unsigned long v;
+	struct pp_vmclock *vc = m->private;
+	struct pp_vmclock_snap s;
+	int ret;
 
-	spin_lock(&vc->event_lock);
-	v = generations ? vc->generations : vc->disruptions;
-	spin_unlock(&vc->event_lock);
-	return sysfs_emit(buf, "%lu\n", v);
+	ret = pp_vmclock_snapshot(vc, &s, true);
+	if (ret)
+		return ret;
+	seq_printf(m, "size: %u\nseq_count: %u\ncounter_id: %u\ntime_type: %u\n",
+		   vc->abi_size, s.seq, s.counter_id, s.time_type);
+	seq_printf(m, "flags: %#llx%s%s\nclock_status: %u\nleap_indicator: %u\n",
+		   s.flags,
+		   s.flags & PP_VMCLOCK_FLAG_DISRUPTION_SOON ? " disruption-soon" : "",
+		   s.flags & PP_VMCLOCK_FLAG_DISRUPTION_IMMINENT ? " disruption-imminent" : "",
+		   s.status, s.leap);
+	seq_printf(m, "tai_offset_sec: %d\ndisruption_marker: %llu\nvm_generation_counter: %llu\n",
+		   s.tai_offset, s.marker, s.generation);
+	seq_printf(m, "counter_value: %llu\ncounter_now: %llu\ntime_maxerror_nanosec: %llu\n",
+		   s.counter_value, s.counter_now, s.time_maxerr);
+	return 0;
 }
-
-static ssize_t disruptions_show(struct device *dev,
-				struct device_attribute *attr, char *buf)
-{
-	return pp_vmclock_show_count(dev, buf, false);
-}
-static DEVICE_ATTR_RO(disruptions);
-
-static ssize_t vm_generation_changes_show(struct device *dev,
-					  struct device_attribute *attr,
-					  char *buf)
-{
-	return pp_vmclock_show_count(dev, buf, true);
-}
-static DEVICE_ATTR_RO(vm_generation_changes);
-
-static struct attribute *pp_vmclock_attrs[] = {
-	&dev_attr_disruptions.attr,
-	&dev_attr_vm_generation_changes.attr,
-	NULL,
-};
-ATTRIBUTE_GROUPS(pp_vmclock);
+DEFINE_SHOW_ATTRIBUTE(pp_vmclock_page);
 
 /* --- probe and teardown --------------------------------------------------- */
 
@@ -702,26 +747,37 @@ static void pp_vmclock_misc_deregister(void *data)
 	misc_deregister(data);
 }
 
-/*
- * Runs before the clock is unregistered: readers that are still running
- * must not queue the work again, which would outlive the clock.
- */
-static void pp_vmclock_stop_work(void *data)
-{
-	struct pp_vmclock *vc = data;
-
-	spin_lock(&vc->event_lock);
-	vc->work_on = false;
-	spin_unlock(&vc->event_lock);
-	cancel_delayed_work_sync(&vc->poll_work);
-}
-
 static void pp_vmclock_remove_notify(void *data)
 {
 	struct pp_vmclock *vc = data;
 
 	acpi_remove_notify_handler(ACPI_HANDLE(vc->dev), ACPI_DEVICE_NOTIFY,
 				   pp_vmclock_acpi_notify);
+}
+
+/* The flags whose fields a page of @size bytes holds. */
+static u64 pp_vmclock_flag_mask(u32 size)
+{
+	static const struct {
+		u64 flag;
+		size_t end;
+	} fields[] = {
+		{ PP_VMCLOCK_FLAG_TAI_OFFSET_VALID, pp_offsetofend(tai_offset_sec) },
+		{ PP_VMCLOCK_FLAG_PERIOD_ESTERROR_VALID,
+		  pp_offsetofend(counter_period_esterror_rate_frac_sec) },
+		{ PP_VMCLOCK_FLAG_PERIOD_MAXERROR_VALID,
+		  pp_offsetofend(counter_period_maxerror_rate_frac_sec) },
+		{ PP_VMCLOCK_FLAG_TIME_ESTERROR_VALID, pp_offsetofend(time_esterror_nanosec) },
+		{ PP_VMCLOCK_FLAG_TIME_MAXERROR_VALID, pp_offsetofend(time_maxerror_nanosec) },
+		{ PP_VMCLOCK_FLAG_VM_GEN_COUNTER_PRESENT, pp_offsetofend(vm_generation_counter) },
+	};
+	u64 mask = ~0ULL;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(fields); i++)
+		if (size < fields[i].end)
+			mask &= ~fields[i].flag;
+	return mask;
 }
 
 /* Map and validate the page; refuse with a clear message. */
@@ -738,7 +794,8 @@ static int pp_vmclock_map(struct pp_vmclock *vc, struct resource *res)
 		return -EINVAL;
 	}
 	vc->phys = res->start;
-	vc->page = memremap(res->start, len, MEMREMAP_WB);
+	/* Shared with the hypervisor: decrypted on confidential guests. */
+	vc->page = memremap(res->start, len, MEMREMAP_WB | MEMREMAP_DEC);
 	if (!vc->page) {
 		dev_err(dev, "cannot map %pR\n", res);
 		return -ENOMEM;
@@ -755,11 +812,12 @@ static int pp_vmclock_map(struct pp_vmclock *vc, struct resource *res)
 		return -EINVAL;
 	}
 	vc->abi_size = size;
+	vc->flag_mask = pp_vmclock_flag_mask(size);
 	return 0;
 }
 
-/* A PHC if the page gives time this system can use; else say why not. */
 /*
+ * A PHC if the page gives time this system can use; else say why not.
  * @s is the probe's snapshot of the page, @snap_ret the result of taking it.
  */
 static int pp_vmclock_register_clock(struct pp_vmclock *vc,
@@ -771,7 +829,10 @@ static int pp_vmclock_register_clock(struct pp_vmclock *vc,
 		.ops = &pp_vmclock_ops,
 		.priv = vc,
 		.flags = PTP_PURE_F_PAIRED,
+		.counter = PTP_PURE_MY_COUNTER,
+		.watch_ms = poll_ms,
 	};
+	struct ptp_pure_clock *clk;
 	const char *why;
 
 	if (vc->abi_size < pp_offsetofend(time_frac_sec)) {
@@ -780,7 +841,7 @@ static int pp_vmclock_register_clock(struct pp_vmclock *vc,
 		return 0;
 	}
 	if (snap_ret) {
-		dev_err(vc->dev, "%s: page in update for more than %u ms\n",
+		dev_err(vc->dev, "%s: page in update or changing for more than %u ms\n",
 			vc->name, seq_timeout_ms);
 		return snap_ret;
 	}
@@ -789,8 +850,46 @@ static int pp_vmclock_register_clock(struct pp_vmclock *vc,
 		dev_info(vc->dev, "%s: no PHC: %s\n", vc->name, why);
 		return 0;
 	}
-	vc->clk = devm_ptp_pure_register(vc->dev, &cfg);
-	return PTR_ERR_OR_ZERO(vc->clk);
+	clk = devm_ptp_pure_register(vc->dev, &cfg);
+	if (IS_ERR(clk))
+		return PTR_ERR(clk);
+	WRITE_ONCE(vc->clk, clk);
+	debugfs_create_file("vmclock_page", 0444, ptp_pure_debugfs_dir(clk), vc,
+			    &pp_vmclock_page_fops);
+	return 0;
+}
+
+/* Device notifications: an interrupt (devicetree) or an ACPI Notify. */
+static int pp_vmclock_setup_notify(struct pp_vmclock *vc,
+				   struct platform_device *pdev)
+{
+	struct device *dev = vc->dev;
+	int irq, ret;
+
+	irq = platform_get_irq_optional(pdev, 0);
+	if (irq == -EPROBE_DEFER)
+		return irq;
+	if (irq > 0) {
+		ret = devm_request_irq(dev, irq, pp_vmclock_irq, IRQF_SHARED,
+				       vc->name, vc);
+		if (ret)
+			return dev_err_probe(dev, ret, "cannot request IRQ %d\n", irq);
+		return 0;
+	}
+	if (ACPI_HANDLE(dev)) {
+		if (ACPI_FAILURE(acpi_install_notify_handler(ACPI_HANDLE(dev),
+							     ACPI_DEVICE_NOTIFY,
+							     pp_vmclock_acpi_notify,
+							     vc))) {
+			dev_err(dev, "cannot install the ACPI notify handler\n");
+			return -ENODEV;
+		}
+		return devm_add_action_or_reset(dev, pp_vmclock_remove_notify, vc);
+	}
+	dev_warn(dev, "%s: notifications announced but no way to receive them\n",
+		 vc->name);
+	vc->notify = false;
+	return 0;
 }
 
 static int pp_vmclock_probe(struct platform_device *pdev)
@@ -799,7 +898,7 @@ static int pp_vmclock_probe(struct platform_device *pdev)
 	struct pp_vmclock_snap s;
 	struct resource *res;
 	struct pp_vmclock *vc;
-	int irq, ret, snap_ret;
+	int ret, snap_ret;
 
 	res = platform_get_resource(pdev, IORESOURCE_MEM, 0);
 	if (!res) {
@@ -812,8 +911,6 @@ static int pp_vmclock_probe(struct platform_device *pdev)
 	kref_init(&vc->ref);
 	init_rwsem(&vc->rwsem);
 	init_waitqueue_head(&vc->wq);
-	spin_lock_init(&vc->event_lock);
-	INIT_DELAYED_WORK(&vc->poll_work, pp_vmclock_poll_work);
 	vc->dev = dev;
 
 	ret = pp_vmclock_map(vc, res);
@@ -828,18 +925,17 @@ static int pp_vmclock_probe(struct platform_device *pdev)
 		return ret;
 	}
 	vc->id = ret;
-	snprintf(vc->name, sizeof(vc->name), "%.8s%d", name_prefix, vc->id);
+	snprintf(vc->name, sizeof(vc->name), "%s%d", name_prefix, vc->id);
 	/* From here on, devm undoes everything in reverse order. */
 	ret = devm_add_action_or_reset(dev, pp_vmclock_kill, vc);
 	if (ret)
 		return ret;
 	platform_set_drvdata(pdev, vc);
 
-	/* Start from the current marker: only later changes are events. */
+	/* Start from the page as it is: only later changes are events. */
 	snap_ret = pp_vmclock_snapshot(vc, &s, false);
 	if (!snap_ret) {
-		vc->marker = s.marker;
-		vc->generation = s.generation;
+		pp_vmclock_note(vc, &s);
 		vc->notify = s.flags & PP_VMCLOCK_FLAG_NOTIFICATION_PRESENT;
 	}
 
@@ -866,39 +962,11 @@ static int pp_vmclock_probe(struct platform_device *pdev)
 		return -ENODEV;
 	}
 
-	ret = devm_add_action_or_reset(dev, pp_vmclock_stop_work, vc);
-	if (ret)
-		return ret;
-	spin_lock(&vc->event_lock);
-	vc->work_on = true;
-	spin_unlock(&vc->event_lock);
 	if (vc->notify) {
-		irq = platform_get_irq_optional(pdev, 0);
-		if (irq > 0) {
-			ret = devm_request_irq(dev, irq, pp_vmclock_irq, IRQF_SHARED,
-					       vc->name, vc);
-			if (ret)
-				return dev_err_probe(dev, ret, "cannot request IRQ %d\n", irq);
-		} else if (ACPI_HANDLE(dev)) {
-			if (ACPI_FAILURE(acpi_install_notify_handler(ACPI_HANDLE(dev),
-								     ACPI_DEVICE_NOTIFY,
-								     pp_vmclock_acpi_notify,
-								     vc))) {
-				dev_err(dev, "cannot install the ACPI notify handler\n");
-				return -ENODEV;
-			}
-			ret = devm_add_action_or_reset(dev, pp_vmclock_remove_notify, vc);
-			if (ret)
-				return ret;
-		} else {
-			dev_warn(dev, "%s: notifications announced but no way to receive them\n",
-				 vc->name);
-			vc->notify = false;
-		}
+		ret = pp_vmclock_setup_notify(vc, pdev);
+		if (ret)
+			return ret;
 	}
-	if (poll_ms)
-		queue_delayed_work(PP_VMCLOCK_WQ, &vc->poll_work,
-				   msecs_to_jiffies(poll_ms));
 
 	dev_info(dev, "%s: vmclock page at %pa, %u bytes%s%s\n", vc->name,
 		 &vc->phys, vc->abi_size, vc->abi_size >= PAGE_SIZE ? ", /dev/" : "",
@@ -925,7 +993,6 @@ static struct platform_driver pp_vmclock_driver = {
 		.name = "ptp_pure_vmclock",
 		.acpi_match_table = pp_vmclock_acpi_ids,
 		.of_match_table = pp_vmclock_of_ids,
-		.dev_groups = pp_vmclock_groups,
 	},
 };
 module_platform_driver(pp_vmclock_driver);

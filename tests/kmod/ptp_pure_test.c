@@ -20,16 +20,33 @@
  *   valid        PTP_PURE_VALID_* bits for the next four
  *   tai_offset, leap, status, error_bound_ns
  *   error        a positive errno every read returns (0: none)
- *   delay_us     sleep this long in every read
+ *   delay_us     busy-wait this long in every read (a slow device: reads
+ *                must not sleep)
+ *   watch_events PTP_PURE_EV_* bits the next watch callback returns
  *   reads        (read-only) number of reads
  *   late_reads   (read-only) reads after unregistration; must stay 0
+ *
+ * and module-wide:
+ *
+ *   watch_ms     (load time) period of the watch callback, 0: none
+ *   orphan       (load time) also register "pure_orphan", a clock with no
+ *                parent device
+ *   event        write "N KIND [COUNT]": clock N reports COUNT (default 1)
+ *                events of KIND (disruption, generation, status, leap)
+ *                from a hrtimer, i.e. from hard interrupt context
+ *   dead         write N: ptp_pure_set_dead() on clock N
+ *
+ * Each clock adds a file "test_backend" to its debugfs directory.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/debugfs.h>
 #include <linux/delay.h>
 #include <linux/err.h>
+#include <linux/hrtimer.h>
 #include <linux/module.h>
 #include <linux/platform_device.h>
+#include <linux/seq_file.h>
 #ifdef CONFIG_X86
 #include <asm/tsc.h>
 #endif
@@ -80,6 +97,15 @@ MODULE_PARM_DESC(error, "errno every read fails with (positive)");
 static uint delay_us[PTP_PURE_TEST_MAX];
 module_param_array(delay_us, uint, NULL, 0644);
 MODULE_PARM_DESC(delay_us, "delay in every read, us");
+static ulong watch_events[PTP_PURE_TEST_MAX];
+module_param_array(watch_events, ulong, NULL, 0644);
+MODULE_PARM_DESC(watch_events, "events the next watch callback reports (bits)");
+static uint watch_ms;
+module_param(watch_ms, uint, 0444);
+MODULE_PARM_DESC(watch_ms, "period of the watch callback, ms (0: none)");
+static bool orphan;
+module_param(orphan, bool, 0444);
+MODULE_PARM_DESC(orphan, "also register pure_orphan, a clock without a parent device");
 static ulong reads[PTP_PURE_TEST_MAX];
 module_param_array(reads, ulong, NULL, 0444);
 MODULE_PARM_DESC(reads, "reads so far");
@@ -92,15 +118,29 @@ struct ptp_pure_test_clock {
 	unsigned int id;
 	bool live;
 	struct platform_device *pdev;
+	struct ptp_pure_clock *clk;
+	struct hrtimer timer;
+	enum ptp_pure_event ev;
+	unsigned int ev_left;
 };
 
-static struct ptp_pure_test_clock test_clocks[PTP_PURE_TEST_MAX];
+/* The last one is the orphan's. */
+static struct ptp_pure_test_clock test_clocks[PTP_PURE_TEST_MAX + 1];
+#define ORPHAN (&test_clocks[PTP_PURE_TEST_MAX])
+
+/* A slow device: busy, never asleep (reads may run in atomic context). */
+static void ptp_pure_test_delay(unsigned int us)
+{
+	if (us >= 1000)
+		mdelay(us / 1000);
+	udelay(us % 1000);
+}
 
 static int ptp_pure_test_read(void *priv, struct ptp_pure_sample *s,
 			      unsigned int flags)
 {
 	struct ptp_pure_test_clock *tc = priv;
-	unsigned int i = tc->id;
+	unsigned int i = tc->id % PTP_PURE_TEST_MAX;
 	struct system_time_snapshot snap;
 	unsigned int us = READ_ONCE(delay_us[i]);
 	int err = READ_ONCE(error[i]);
@@ -113,7 +153,7 @@ static int ptp_pure_test_read(void *priv, struct ptp_pure_sample *s,
 		return -ENODEV;
 	}
 	if (us)
-		fsleep(us);
+		ptp_pure_test_delay(us);
 	if (err > 0 && err < MAX_ERRNO)
 		return -err;
 
@@ -142,9 +182,136 @@ static int ptp_pure_test_read(void *priv, struct ptp_pure_sample *s,
 	return 0;
 }
 
+static unsigned long ptp_pure_test_watch(void *priv)
+{
+	struct ptp_pure_test_clock *tc = priv;
+
+	return xchg(&watch_events[tc->id % PTP_PURE_TEST_MAX], 0);
+}
+
 static const struct ptp_pure_ops ptp_pure_test_ops = {
 	.read = ptp_pure_test_read,
+	.watch = ptp_pure_test_watch,
 };
+
+/* Hard interrupt context: one event per expiry, 1 us apart. */
+static enum hrtimer_restart ptp_pure_test_timer(struct hrtimer *t)
+{
+	struct ptp_pure_test_clock *tc = container_of(t, struct ptp_pure_test_clock,
+						      timer);
+
+	ptp_pure_event(tc->clk, tc->ev);
+	if (--tc->ev_left == 0)
+		return HRTIMER_NORESTART;
+	hrtimer_forward_now(t, ns_to_ktime(1000));
+	return HRTIMER_RESTART;
+}
+
+static int ptp_pure_test_info_show(struct seq_file *m, void *unused)
+{
+	struct ptp_pure_test_clock *tc = m->private;
+
+	seq_printf(m, "clock %u, reads %lu\n", tc->id,
+		   READ_ONCE(reads[tc->id % PTP_PURE_TEST_MAX]));
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(ptp_pure_test_info);
+
+/* Serialises the write-only parameters against registration and unbind. */
+static DEFINE_MUTEX(ptp_pure_test_lock);
+
+/* The clock of @tc is registered: events may be raised on it. */
+static void ptp_pure_test_ready(struct ptp_pure_test_clock *tc,
+				struct ptp_pure_clock *clk)
+{
+	debugfs_create_file("test_backend", 0444, ptp_pure_debugfs_dir(clk), tc,
+			    &ptp_pure_test_info_fops);
+	mutex_lock(&ptp_pure_test_lock);
+	tc->clk = clk;
+	mutex_unlock(&ptp_pure_test_lock);
+}
+
+/* Before the unregistration: no parameter write or event reaches it. */
+static void ptp_pure_test_unready(void *data)
+{
+	struct ptp_pure_test_clock *tc = data;
+
+	mutex_lock(&ptp_pure_test_lock);
+	hrtimer_cancel(&tc->timer);
+	tc->clk = NULL;
+	mutex_unlock(&ptp_pure_test_lock);
+}
+
+static const char * const ptp_pure_test_events[] = {
+	[PTP_PURE_EV_DISRUPTION] = "disruption",
+	[PTP_PURE_EV_GENERATION] = "generation",
+	[PTP_PURE_EV_STATUS] = "status",
+	[PTP_PURE_EV_LEAP] = "leap",
+};
+
+/* Clock N if it is registered; under ptp_pure_test_lock. */
+static struct ptp_pure_test_clock *ptp_pure_test_live(unsigned int n)
+{
+	if (n > PTP_PURE_TEST_MAX || !test_clocks[n].clk)
+		return NULL;
+	return &test_clocks[n];
+}
+
+static int ptp_pure_test_set_event(const char *val, const struct kernel_param *kp)
+{
+	struct ptp_pure_test_clock *tc;
+	unsigned int n, count = 1;
+	char kind[16];
+	int ev, ret = -EINVAL;
+
+	if (sscanf(val, "%u %15s %u", &n, kind, &count) < 2 || !count ||
+	    count > 100000)
+		return -EINVAL;
+	ev = match_string(ptp_pure_test_events, ARRAY_SIZE(ptp_pure_test_events),
+			  kind);
+	if (ev < 0)
+		return ev;
+	mutex_lock(&ptp_pure_test_lock);
+	tc = ptp_pure_test_live(n);
+	if (tc && !hrtimer_active(&tc->timer)) {
+		tc->ev = ev;
+		tc->ev_left = count;
+		hrtimer_start(&tc->timer, ns_to_ktime(1000), HRTIMER_MODE_REL_HARD);
+		ret = 0;
+	} else if (tc) {
+		ret = -EBUSY;
+	}
+	mutex_unlock(&ptp_pure_test_lock);
+	return ret;
+}
+
+static const struct kernel_param_ops ptp_pure_test_event_ops = {
+	.set = ptp_pure_test_set_event,
+};
+module_param_cb(event, &ptp_pure_test_event_ops, NULL, 0200);
+MODULE_PARM_DESC(event, "write 'N KIND [COUNT]': raise events on clock N from a hrtimer");
+
+static int ptp_pure_test_set_dead(const char *val, const struct kernel_param *kp)
+{
+	struct ptp_pure_test_clock *tc;
+	unsigned int n;
+	int ret = kstrtouint(val, 0, &n);
+
+	if (ret)
+		return ret;
+	mutex_lock(&ptp_pure_test_lock);
+	tc = ptp_pure_test_live(n);
+	if (tc)
+		ptp_pure_set_dead(tc->clk);
+	mutex_unlock(&ptp_pure_test_lock);
+	return tc ? 0 : -ENODEV;
+}
+
+static const struct kernel_param_ops ptp_pure_test_dead_ops = {
+	.set = ptp_pure_test_set_dead,
+};
+module_param_cb(dead, &ptp_pure_test_dead_ops, NULL, 0200);
+MODULE_PARM_DESC(dead, "write N: the device of clock N is gone");
 
 static void ptp_pure_test_mark_dead(void *data)
 {
@@ -159,6 +326,8 @@ static int ptp_pure_test_probe(struct platform_device *pdev)
 	struct ptp_pure_config cfg = {
 		.ops = &ptp_pure_test_ops,
 		.priv = tc,
+		.counter = PTP_PURE_COUNTER_X86_TSC,
+		.watch_ms = watch_ms,
 	};
 	struct ptp_pure_clock *clk;
 	char clock_name[PTP_CLOCK_NAME_LEN * 2];
@@ -178,6 +347,10 @@ static int ptp_pure_test_probe(struct platform_device *pdev)
 	if (IS_ERR(clk))
 		return dev_err_probe(&pdev->dev, PTR_ERR(clk),
 				     "cannot register clock %s\n", clock_name);
+	ret = devm_add_action_or_reset(&pdev->dev, ptp_pure_test_unready, tc);
+	if (ret)
+		return ret;
+	ptp_pure_test_ready(tc, clk);
 	return 0;
 }
 
@@ -199,10 +372,47 @@ static void ptp_pure_test_del_devices(void)
 	}
 }
 
+/* pure_orphan: a clock of no device, with the parameters of clock 0. */
+static int ptp_pure_test_add_orphan(void)
+{
+	struct ptp_pure_config cfg = {
+		.name = "pure_orphan",
+		.ops = &ptp_pure_test_ops,
+		.priv = ORPHAN,
+		.watch_ms = watch_ms,
+	};
+	struct ptp_pure_clock *clk;
+
+	ORPHAN->id = PTP_PURE_TEST_MAX;
+	WRITE_ONCE(ORPHAN->live, true);
+	clk = ptp_pure_register(NULL, &cfg);
+	if (IS_ERR(clk)) {
+		WRITE_ONCE(ORPHAN->live, false);
+		return PTR_ERR(clk);
+	}
+	ptp_pure_test_ready(ORPHAN, clk);
+	return 0;
+}
+
+static void ptp_pure_test_del_orphan(void)
+{
+	struct ptp_pure_clock *clk = ORPHAN->clk;
+
+	if (!clk)
+		return;
+	ptp_pure_test_unready(ORPHAN);
+	ptp_pure_unregister(clk);
+	WRITE_ONCE(ORPHAN->live, false);
+}
+
 static int __init ptp_pure_test_init(void)
 {
 	unsigned int i;
 	int ret;
+
+	for (i = 0; i < ARRAY_SIZE(test_clocks); i++)
+		compat_hrtimer_setup(&test_clocks[i].timer, ptp_pure_test_timer,
+				     CLOCK_MONOTONIC, HRTIMER_MODE_REL_HARD);
 
 	if (nclocks < 1 || nclocks > PTP_PURE_TEST_MAX) {
 		pr_err("nclocks=%u is out of range 1-%d\n", nclocks,
@@ -224,11 +434,17 @@ static int __init ptp_pure_test_init(void)
 			return ret;
 		}
 	}
-	return 0;
+	ret = orphan ? ptp_pure_test_add_orphan() : 0;
+	if (ret) {
+		ptp_pure_test_del_devices();
+		platform_driver_unregister(&ptp_pure_test_driver);
+	}
+	return ret;
 }
 
 static void __exit ptp_pure_test_exit(void)
 {
+	ptp_pure_test_del_orphan();
 	ptp_pure_test_del_devices();
 	platform_driver_unregister(&ptp_pure_test_driver);
 }

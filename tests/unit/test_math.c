@@ -188,25 +188,54 @@ START_TEST(test_period_errors)
 }
 END_TEST
 
-START_TEST(test_pvclock_scale)
+/* The error bound over an interval, rounded up, against __int128 */
+static u64 err_ref(u64 delta, u64 rate, unsigned int shift)
 {
+	u128 p = (u128)delta * rate;
+	u128 t = shift >= 128 ? 0 : p >> shift;
+	u128 ns;
+
+	if (shift && shift < 128 && (p & (((u128)1 << shift) - 1)))
+		t++;
+	else if (shift >= 128 && p)
+		t++;
+	/* ceil(t * 1e9 / 2^64), saturated */
+	if ((t >> 64) > ~0ULL / 1000000000ULL)
+		return ~0ULL;
+	ns = (t >> 64) * 1000000000ULL +
+	     ((((t & ~0ULL) * (u128)1000000000ULL) + ~0ULL) >> 64);
+	return ns > ~0ULL ? ~0ULL : (u64)ns;
+}
+
+START_TEST(test_period_error)
+{
+	u64 ns;
 	int i;
 
-	/* Python: d = d >> -sh if sh < 0 else d << sh; (d * mul) >> 32 */
-	ck_assert_uint_eq(ptp_pure_pvclock_scale(3000000000ULL, 0x80000000, 1),
-			  3000000000ULL);
-	ck_assert_uint_eq(ptp_pure_pvclock_scale(123456789012ULL, 0xA0000000, -1),
-			  38580246566ULL);
-	ck_assert_uint_eq(ptp_pure_pvclock_scale(1ULL << 40, 0xFFFFFFFF, 2),
-			  4398046510080ULL);
+	/* 0.5 s of error per period (2^63 * 2^-64 s) over 3 periods */
+	ck_assert_int_eq(ptp_pure_period_error_ns(13, 10, 1ULL << 63, 0, &ns), 0);
+	ck_assert_uint_eq(ns, 1500000000ULL);
+	/* Python: -(-3 * 10**9 // 2**64) == 1: 3 units of 2^-64 s round up */
+	ck_assert_int_eq(ptp_pure_period_error_ns(3, 0, 1ULL << 20, 20, &ns), 0);
+	ck_assert_uint_eq(ns, 1);
+	/* 1 unit of 2^-64 s is 5.4e-11 ns: rounds up to 1 ns, never 0 */
+	ck_assert_int_eq(ptp_pure_period_error_ns(1, 0, 1, 0, &ns), 0);
+	ck_assert_uint_eq(ns, 1);
+	ck_assert_int_eq(ptp_pure_period_error_ns(1, 0, 1, 127, &ns), 0);
+	ck_assert_uint_eq(ns, 1);
+	ck_assert_int_eq(ptp_pure_period_error_ns(5, 5, ~0ULL, 0, &ns), 0);
+	ck_assert_uint_eq(ns, 0);
+	/* saturation */
+	ck_assert_int_eq(ptp_pure_period_error_ns(~0ULL >> 1, 0, ~0ULL, 0, &ns), 0);
+	ck_assert_uint_eq(ns, ~0ULL);
+	ck_assert_int_eq(ptp_pure_period_error_ns(0, 1, 1, 0, &ns), -ERANGE);
+	ck_assert_int_eq(ptp_pure_period_error_ns(1, 0, 1, 128, &ns), -EINVAL);
 	for (i = 0; i < 100000; i++) {
-		u64 d = rnd() >> 24;
-		u32 mul = (u32)rnd();
-		s8 sh = (s8)(rnd() % 9) - 4;
-		u64 dd = sh < 0 ? d >> -sh : d << sh;
+		u64 d = rnd() >> (1 + rnd() % 63), r = rnd() >> (rnd() % 64);
+		unsigned int sh = rnd() % 128;
 
-		ck_assert_uint_eq(ptp_pure_pvclock_scale(d, mul, sh),
-				  (u64)(((u128)dd * mul) >> 32));
+		ck_assert_int_eq(ptp_pure_period_error_ns(d, 0, r, sh, &ns), 0);
+		ck_assert_uint_eq(ns, err_ref(d, r, sh));
 	}
 }
 END_TEST
@@ -273,18 +302,24 @@ START_TEST(test_days_from_civil)
 }
 END_TEST
 
-START_TEST(test_tai_to_utc)
+START_TEST(test_shift_sec)
 {
-	u64 utc;
+	u64 sec;
 
-	ck_assert_int_eq(ptp_pure_tai_to_utc_sec(1000037, 37, &utc), 0);
-	ck_assert_uint_eq(utc, 1000000);
+	/* TAI -> UTC: subtract TAI - UTC */
+	ck_assert_int_eq(ptp_pure_shift_sec(1000037, -37, &sec), 0);
+	ck_assert_uint_eq(sec, 1000000);
 	/* a negative TAI - UTC offset adds (test pages, hypothetical hosts) */
-	ck_assert_int_eq(ptp_pure_tai_to_utc_sec(1000000, -3600, &utc), 0);
-	ck_assert_uint_eq(utc, 1003600);
-	ck_assert_int_eq(ptp_pure_tai_to_utc_sec(36, 37, &utc), -ERANGE);
-	ck_assert_int_eq(ptp_pure_tai_to_utc_sec(37, 37, &utc), 0);
-	ck_assert_uint_eq(utc, 0);
+	ck_assert_int_eq(ptp_pure_shift_sec(1000000, 3600, &sec), 0);
+	ck_assert_uint_eq(sec, 1003600);
+	ck_assert_int_eq(ptp_pure_shift_sec(36, -37, &sec), -ERANGE);
+	ck_assert_int_eq(ptp_pure_shift_sec(37, -37, &sec), 0);
+	ck_assert_uint_eq(sec, 0);
+	/* UTC -> TAI near the top must not wrap */
+	ck_assert_int_eq(ptp_pure_shift_sec(~0ULL - 36, 37, &sec), -ERANGE);
+	ck_assert_int_eq(ptp_pure_shift_sec(~0ULL - 37, 37, &sec), 0);
+	ck_assert_uint_eq(sec, ~0ULL);
+	ck_assert_int_eq(ptp_pure_shift_sec(0, -32768, &sec), -ERANGE);
 }
 END_TEST
 
@@ -306,11 +341,11 @@ static Suite *math_suite(void)
 			    sizeof(period_vecs) / sizeof(period_vecs[0]));
 	tcase_add_test(tc, test_period_random);
 	tcase_add_test(tc, test_period_errors);
-	tcase_add_test(tc, test_pvclock_scale);
+	tcase_add_test(tc, test_period_error);
 	tcase_add_test(tc, test_tod);
 	tcase_add_test(tc, test_tod_random);
 	tcase_add_test(tc, test_days_from_civil);
-	tcase_add_test(tc, test_tai_to_utc);
+	tcase_add_test(tc, test_shift_sec);
 	suite_add_tcase(s, tc);
 	return s;
 }
