@@ -39,7 +39,7 @@ TMP=$(mktemp -d "$OUT/.build.XXXXXX")
 trap 'rm -rf "$TMP"' EXIT
 
 CFLAGS=(-std=gnu11 -O2 -Wall -Wextra -Werror -I"$REPO_DIR/include" -I"$EMU_DIR")
-cc "${CFLAGS[@]}" -o "$TMP/vmclock-emu" "$EMU_DIR/vmclock-emu.c"
+cc "${CFLAGS[@]}" -pthread -o "$TMP/vmclock-emu" "$EMU_DIR/vmclock-emu.c"
 cc "${CFLAGS[@]}" -static -o "$TMP/tscsync" "$EMU_DIR/tscsync.c"
 cc "${CFLAGS[@]}" -static -o "$TMP/phc_read" "$EMU_DIR/phc_read.c"
 

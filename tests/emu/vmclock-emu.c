@@ -27,6 +27,7 @@
 #include <inttypes.h>
 #include <limits.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -1005,6 +1006,76 @@ static bool parse_flag_mask(const char *s, uint64_t *v)
 #define MAX_ARGS 8
 
 /* One command line; @out gets the one-line reply ("" for an empty line). */
+/*
+ * A second writer for the stress commands, so the guest gets its reply and
+ * reads while the page changes:
+ *   churn MS   for MS ms, seq_count moves on (by 2: never odd) as fast as
+ *              the host can store it, so no reader ever sees the same count
+ *              at begin and retry
+ *   bump N MS  N disruptions (marker + 1, no time step), MS ms apart
+ * While it runs, the periodic update and every command but get, stats,
+ * idle and help wait ("err busy").
+ */
+static struct {
+	pthread_t thread;
+	bool started;
+	int busy;	/* atomic */
+	bool churn;
+	long n, ms;
+} W;
+
+static void *writer_main(void *arg)
+{
+	int64_t end = mono_ns() + W.ms * 1000000;
+	struct timespec d = { W.ms / 1000, (W.ms % 1000) * 1000000 };
+	long i;
+
+	(void)arg;
+	if (W.churn) {
+		while (mono_ns() < end) {
+			E.seq += 2;
+			__atomic_store_n(&E.page->seq_count, htole32(E.seq),
+					 __ATOMIC_RELEASE);
+		}
+	} else {
+		for (i = 0; i < W.n; i++) {
+			E.disruption_marker++;
+			E.last_valid = false;
+			update();
+			while (nanosleep(&d, &d) && errno == EINTR)
+				;
+		}
+	}
+	__atomic_store_n(&W.busy, 0, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+static bool writer_busy(void)
+{
+	return __atomic_load_n(&W.busy, __ATOMIC_ACQUIRE);
+}
+
+static void writer_start(bool churn, long n, long ms, char *out, size_t len)
+{
+	if (W.started)
+		pthread_join(W.thread, NULL);
+	W.started = false;
+	W.churn = churn;
+	W.n = n;
+	W.ms = ms;
+	__atomic_store_n(&W.busy, 1, __ATOMIC_RELEASE);
+	if (pthread_create(&W.thread, NULL, writer_main, NULL)) {
+		W.busy = 0;
+		snprintf(out, len, "err cannot start the writer thread");
+		return;
+	}
+	W.started = true;
+	if (churn)
+		snprintf(out, len, "ok churn %ld ms", ms);
+	else
+		snprintf(out, len, "ok bump %ld every %ld ms", n, ms);
+}
+
 static void handle_command(char *line, char *out, size_t len)
 {
 	char *av[MAX_ARGS + 1] = { NULL }, *save;
@@ -1020,7 +1091,32 @@ static void handle_command(char *line, char *out, size_t len)
 		return;
 	}
 	cmd = av[0];
-	if (!strcmp(cmd, "scenario")) {
+	if (writer_busy() && strcmp(cmd, "get") && strcmp(cmd, "stats") &&
+	    strcmp(cmd, "idle") && strcmp(cmd, "help")) {
+		snprintf(out, len, "err busy");
+		return;
+	}
+	if (!strcmp(cmd, "idle")) {
+		snprintf(out, len, writer_busy() ? "err busy" : "ok idle");
+		return;
+	} else if (!strcmp(cmd, "churn")) {
+		if (ac != 2 || !parse_long(av[1], 1, 60000, &v)) {
+			snprintf(out, len, "err churn MS: 1..60000");
+			return;
+		}
+		writer_start(true, 0, v, out, len);
+		return;
+	} else if (!strcmp(cmd, "bump")) {
+		long n;
+
+		if (ac != 3 || !parse_long(av[1], 1, 100000, &n) ||
+		    !parse_long(av[2], 1, 10000, &v)) {
+			snprintf(out, len, "err bump N MS: 1..100000, 1..10000");
+			return;
+		}
+		writer_start(false, n, v, out, len);
+		return;
+	} else if (!strcmp(cmd, "scenario")) {
 		if (ac != 2 || !strncmp(av[1], "break-", 6) ||
 		    !strcmp(av[1], "stall") || !apply_scenario(av[1])) {
 			snprintf(out, len, "err scenario: steady|tai|tai-nooffset|"
@@ -1117,7 +1213,8 @@ static void handle_command(char *line, char *out, size_t len)
 		snprintf(out, len, "ok commands: scenario NAME, status N, leap N, "
 			 "disrupt [MS], snapshot, stall, unstall, break WHAT, fix, "
 			 "reset, flags set|clear MASK|auto, hz N, "
-			 "tscsync ADDR N [adopt|measure], get, stats, quit");
+			 "tscsync ADDR N [adopt|measure], churn MS, bump N MS, idle, "
+			 "get, stats, quit");
 		return;
 	} else if (!strcmp(cmd, "quit")) {
 		E.quit = true;
@@ -1335,7 +1432,8 @@ static void main_loop(void)
 		int n;
 
 		if (now >= next) {
-			update();
+			if (!writer_busy())
+				update();
 			next += NSEC_PER_SEC / E.hz;
 			if (next < now)
 				next = now + NSEC_PER_SEC / E.hz;

@@ -63,10 +63,10 @@ phc() {
 	echo "/dev/${d##*/}"
 }
 
-# attr NAME: /sys/class/ptp/ptpN/pure/NAME, or "ERR <message>".
+# attr NAME: /sys/class/ptp/ptpN/device/NAME, or "ERR <message>".
 attr() {
 	d=$(ptp_dir "$NAME") || { echo "ERR no clock $NAME"; return 1; }
-	if v=$(cat "$d/pure/$1" 2>&1); then
+	if v=$(cat "$d/device/$1" 2>&1); then
 		echo "$v"
 	else
 		echo "ERR ${v#cat: }"
@@ -74,8 +74,9 @@ attr() {
 	fi
 }
 
-# count NAME: disruptions or vm_generation_changes of the platform device.
-count() { cat "$(pdev)/$1" 2>/dev/null; }
+# count NAME: an event counter of our clock (disruptions, generation_changes,
+# status_changes, leap_changes in /sys/class/ptp/ptpN/device/).
+count() { attr "$1" 2>/dev/null; }
 
 # count_is NAME N: true when count NAME is N.
 count_is() { [ "$(count "$1")" = "$2" ]; }
