@@ -461,6 +461,42 @@ static int poll_attr(const char *path, int ms)
 	return r > 0 ? 0 : 1;
 }
 
+/*
+ * bounded SECONDS MAXMS: clock_gettime for SECONDS; every read must end
+ * within MAXMS ms, with success or ETIMEDOUT.  Prints the counts; exit 0
+ * if all reads were bounded and no other error came.
+ */
+static int bounded(int seconds, int max_ms)
+{
+	int64_t end = now_ns(CLOCK_MONOTONIC) + seconds * 1000000000LL, worst = 0;
+	long ok = 0, timeouts = 0, other = 0;
+	int fd = open(dev_path, O_RDONLY);
+	struct timespec t;
+
+	if (fd < 0) {
+		fprintf(stderr, "bounded: open: %s\n", strerror(errno));
+		return 2;
+	}
+	while (now_ns(CLOCK_MONOTONIC) < end) {
+		int64_t t0 = now_ns(CLOCK_MONOTONIC), dt;
+		int r = clock_gettime(FD_TO_CLOCKID(fd), &t);
+
+		dt = now_ns(CLOCK_MONOTONIC) - t0;
+		if (dt > worst)
+			worst = dt;
+		if (!r)
+			ok++;
+		else if (errno == ETIMEDOUT)
+			timeouts++;
+		else
+			other++;
+	}
+	close(fd);
+	printf("bounded: ok=%ld timeouts=%ld other=%ld worst_ms=%lld\n", ok,
+	       timeouts, other, (long long)(worst / 1000000));
+	return other || worst > max_ms * 1000000LL;
+}
+
 static int hammer(int seconds)
 {
 	struct ptp_sys_offset_extended e;
@@ -553,6 +589,8 @@ int main(int argc, char **argv)
 
 	if (argc >= 3 && !strcmp(argv[1], "errno"))
 		return expect_errno(atoi(argv[2]));
+	if (argc >= 4 && !strcmp(argv[1], "bounded"))
+		return bounded(atoi(argv[2]), atoi(argv[3]));
 	if (argc >= 3 && !strcmp(argv[1], "hammer"))
 		return hammer(atoi(argv[2]));
 	if (argc >= 3 && !strcmp(argv[1], "read"))
