@@ -95,7 +95,7 @@ bench: guest-tools bench/ptp_bench
 	tools/matrix.sh 7
 	bench/run.sh $(or $(ROUNDS),10) $(or $(BOOTS),3)
 
-bench/ptp_bench: bench/ptp_bench.c tests/guest/phc_util.h
+bench/ptp_bench: bench/ptp_bench.c tests/guest/phc_util.h bench/insn/insn_mark.h
 	$(CC_UNIT) -std=gnu11 -O2 -Wall -Wextra -Werror -static -pthread -o $@ $<
 
 # A shell in a guest with the modules, for debugging: make vm SERIES=6.1
