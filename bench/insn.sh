@@ -25,6 +25,9 @@
 # and the clocksource follow that CPU's features.
 #
 # `bench/insn.sh --report` prints the table of the last run again.
+# --profile adds, per operation, the instructions per read by kernel symbol,
+# in-tree beside ours (the plugin's profile=, bench/insn/profile.py): where
+# the difference lies.  With --report: of the last --profile run.
 # Needs the plugin header from Debian's QEMU source package
 # (bench/insn/build.sh); if it cannot be had, one SKIP line and exit 0.
 # Full log: $PTP_PURE_BUILD/logs/bench-insn.log, plugin lines in
@@ -34,12 +37,20 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 : "${PTP_PURE_CACHE:=/var/cache/ptp-pure}"
 build=${PTP_PURE_BUILD:-$PTP_PURE_CACHE/build}
-report=0
-if [[ ${1-} == --report ]]; then report=1; shift; fi
+report=0 profile=0
+while [[ ${1-} == --* ]]; do
+	case $1 in
+	--report) report=1 ;;
+	--profile) profile=1 ;;
+	*) echo "usage: bench/insn.sh [--report] [--profile] [N [ROUNDS]]" >&2; exit 2 ;;
+	esac
+	shift
+done
 n=${1:-200}
 rounds=${2:-5}
 log=$build/logs/bench-insn.log
 counts=$build/insn/counts.txt
+prof=$build/insn/profile.txt
 mkdir -p "$build/insn" "$build/logs"
 t0=$SECONDS
 
@@ -49,11 +60,17 @@ elif ! so=$(bench/insn/build.sh 2>"$build/insn/build.err"); then
 	echo "SKIP bench-insn: $(tail -n 1 "$build/insn/build.err" | sed 's/^insn: //')"
 	exit 0
 else
-	rm -f "$counts"
+	rm -f "$counts" "$prof"
+	args=$so,out=$counts
+	extra=()
+	if ((profile)); then
+		args+=,profile=$prof,block=$n
+		extra=(--append ptpbench.insnprof=1)
+	fi
 	rc=0
 	tests/emu/run-vmclock.sh --series 7 --tests bench/guest --twin --smp 1 \
-		--append "ptpbench.insn=$n,$rounds" \
-		--qemu-arg -plugin --qemu-arg "$so,out=$counts" --log "$log" || rc=$?
+		--append "ptpbench.insn=$n,$rounds" "${extra[@]}" \
+		--qemu-arg -plugin --qemu-arg "$args" --log "$log" || rc=$?
 	if ((rc)) || [[ ! -s $counts ]]; then
 		echo "bench-insn: the counted boot failed (status $rc); log: $log" >&2
 		exit 1
@@ -147,3 +164,8 @@ END {
 	printf "exact: %.1f%% of %d reads equal their block median; plugin: %s\n",
 		reads ? 100 * exact / reads : 0, reads, summary
 }'
+if ((profile)); then
+	[[ -s $prof ]] || { echo "bench-insn: no profile in $prof (run with --profile)" >&2; exit 1; }
+	echo
+	bench/insn/profile.py "$log" "$prof"
+fi

@@ -21,9 +21,18 @@
  * else in the guest (kernel, libc, firmware) uses the sequence; its first
  * address is reported.  The counters are shared by all vCPUs (inline adds,
  * no per-vCPU storage in this plugin API): count with -smp 1.
+ *
+ * profile=FILE,block=N adds a profile: the marked regions are numbered from
+ * 0 and grouped in blocks of N (ptp_bench insn's blocks of N reads); every
+ * translation block that starts executing inside a region adds its length
+ * to its block's count.  At exit FILE gets one line per block and start
+ * address, "p BLOCK VADDR INSNS" (hex address), for the host to attribute
+ * by symbol (bench/insn/profile.py).  A translation block cut short by an
+ * exception is counted whole: a profile is close, not exact.
  */
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <qemu-plugin.h>
@@ -41,6 +50,63 @@ static int open_region, vcpus;
 static FILE *out;
 
 static const uint8_t xchg_bx[3] = { 0x66, 0x87, 0xdb };
+
+/* The profile: one record per translation, counts per block of regions */
+#define PROF_BLOCKS	1024
+struct prof_tb {
+	struct prof_tb *next;
+	uint64_t vaddr;
+	uint64_t n_insns;
+	uint64_t *insns;	/* [PROF_BLOCKS], once executed in a region */
+};
+static FILE *prof_out;
+static uint64_t prof_block = 1;
+static struct prof_tb *prof_list;
+
+static void on_tb(unsigned int vcpu, void *udata)
+{
+	struct prof_tb *p = udata;
+	uint64_t b;
+
+	(void)vcpu;
+	if (!open_region)
+		return;
+	b = (n_begin - 1) / prof_block;
+	if (b >= PROF_BLOCKS)
+		return;
+	if (!p->insns) {
+		p->insns = calloc(PROF_BLOCKS, sizeof(*p->insns));
+		if (!p->insns)
+			return;
+	}
+	p->insns[b] += p->n_insns;
+}
+
+static void prof_tb_trans(struct qemu_plugin_tb *tb)
+{
+	struct prof_tb *p = calloc(1, sizeof(*p));
+
+	if (!p)
+		return;
+	p->vaddr = qemu_plugin_tb_vaddr(tb);
+	p->n_insns = qemu_plugin_tb_n_insns(tb);
+	p->next = prof_list;
+	prof_list = p;
+	qemu_plugin_register_vcpu_tb_exec_cb(tb, on_tb, QEMU_PLUGIN_CB_NO_REGS, p);
+}
+
+static void prof_dump(void)
+{
+	struct prof_tb *p;
+	int b;
+
+	for (p = prof_list; p; p = p->next)
+		for (b = 0; p->insns && b < PROF_BLOCKS; b++)
+			if (p->insns[b])
+				fprintf(prof_out, "p %d %" PRIx64 " %" PRIu64 "\n", b, p->vaddr,
+					p->insns[b]);
+	fclose(prof_out);
+}
 
 static void on_begin(unsigned int vcpu, void *udata)
 {
@@ -100,6 +166,8 @@ static void tb_trans(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
 	size_t i, n = qemu_plugin_tb_n_insns(tb);
 
 	(void)id;
+	if (prof_out)
+		prof_tb_trans(tb);
 	for (i = 0; i < n; i++) {
 		struct qemu_plugin_insn *insn = qemu_plugin_tb_get_insn(tb, i);
 		uint64_t va = qemu_plugin_insn_vaddr(insn);
@@ -128,6 +196,8 @@ static void at_exit(qemu_plugin_id_t id, void *udata)
 	fflush(out);
 	if (out != stderr)
 		fclose(out);
+	if (prof_out)
+		prof_dump();
 }
 
 QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_t *info,
@@ -148,6 +218,16 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_
 				return -1;
 			}
 			setvbuf(out, NULL, _IOLBF, 0);
+		} else if (!strncmp(argv[i], "profile=", 8)) {
+			prof_out = fopen(argv[i] + 8, "w");
+			if (!prof_out) {
+				perror(argv[i] + 8);
+				return -1;
+			}
+		} else if (!strncmp(argv[i], "block=", 6)) {
+			prof_block = strtoull(argv[i] + 6, NULL, 10);
+			if (!prof_block)
+				prof_block = 1;
 		} else {
 			fprintf(stderr, "insn_count: unknown argument %s\n", argv[i]);
 			return -1;
