@@ -9,7 +9,9 @@
 #   make style                                   checkpatch + kernel-doc
 #   make vmtest [SERIES=...]                     tests in QEMU guests (after matrix)
 #   make demo [SERIES=6.12]                      guest + emulated vmclock + chrony
-#   make bench [ROUNDS=10] [BOOTS=3]             ours vs in-tree ptp_vmclock (7.x)
+#   make bench [ROUNDS=10] [BOOTS=3]             ours vs in-tree ptp_vmclock (7.x):
+#                                                wall time, then bench-insn
+#   make bench-insn [INSN_N=200] [INSN_ROUNDS=5] guest instructions per read (TCG plugin)
 #   make stress [SERIES=...]                     core suite with 1000 load cycles
 #   make vm [SERIES=6.1]                         a shell in a guest, modules loaded
 #   make check                                   everything CI runs (root)
@@ -35,7 +37,7 @@ UNIT_TESTS := $(patsubst tests/unit/%.c,tests/unit/%.bin,$(wildcard tests/unit/t
 
 GUEST_TOOLS := tests/guest/ptp_test tests/guest/vmclock_dev
 
-.PHONY: all modules conftest unit matrix sparse style vmtest stress bench demo vm guest-tools check clean
+.PHONY: all modules conftest unit matrix sparse style vmtest stress bench bench-insn demo vm guest-tools check clean
 
 all: modules
 
@@ -90,12 +92,19 @@ demo:
 	tools/deps.sh
 	demo/run.sh $(SERIES)
 
-# ptp_pure_vmclock against the in-tree ptp_vmclock on 7.x (bench/run.sh)
+# ptp_pure_vmclock against the in-tree ptp_vmclock on 7.x: wall-time ratios
+# (bench/run.sh), then guest instructions per read (bench/insn.sh)
 bench: guest-tools bench/ptp_bench
 	tools/matrix.sh 7
 	bench/run.sh $(or $(ROUNDS),10) $(or $(BOOTS),3)
+	bench/insn.sh $(or $(INSN_N),200) $(or $(INSN_ROUNDS),5)
 
-bench/ptp_bench: bench/ptp_bench.c tests/guest/phc_util.h
+# Only the instruction counts: one boot with one vCPU and the TCG plugin
+bench-insn: guest-tools bench/ptp_bench
+	tools/matrix.sh 7
+	bench/insn.sh $(or $(INSN_N),200) $(or $(INSN_ROUNDS),5)
+
+bench/ptp_bench: bench/ptp_bench.c tests/guest/phc_util.h bench/insn/insn_mark.h
 	$(CC_UNIT) -std=gnu11 -O2 -Wall -Wextra -Werror -static -pthread -o $@ $<
 
 # A shell in a guest with the modules, for debugging: make vm SERIES=6.1

@@ -5,6 +5,7 @@
  * Usage: ptp_bench NAME [ROUNDS]
  *        ptp_bench compare NAME1 NAME2 [N]
  *        ptp_bench pair NAME1 NAME2 [ROUNDS]
+ *        ptp_bench insn NAME1 NAME2 [N [ROUNDS]]   (below)
  *   NAME    clock_name of the PHC (see /sys/class/ptp/ptpN/clock_name)
  *   ROUNDS  measurement rounds (default 20)
  *
@@ -28,6 +29,20 @@
  * call by call (400 of each per round, the order swapped every call, on
  * CPU 0) and the throughputs in 100 ms slices (4 of each per round).  Each
  * round prints two lines, the round line above prefixed by the clock's name.
+ *
+ *        ptp_bench insn NAME1 NAME2 [N [ROUNDS]]
+ * insn is for the TCG plugin bench/insn/insn_count.c (bench/insn.sh): each
+ * read is bracketed by the plugin's markers (bench/insn/insn_mark.h), so the
+ * plugin logs the guest instructions of every read.  Per round (default 5)
+ * it does blocks of N (default 200) reads: an empty region (the baseline),
+ * getppid() (a syscall, for reference), then for each clock, alternating
+ * which comes first, clock_gettime() on the PHC, PTP_SYS_OFFSET_EXTENDED (1
+ * sample) and PTP_SYS_OFFSET_PRECISE; after each block one line
+ *   INSN ROUND CLOCK OP N        (CLOCK 1 or 2 for NAME1/NAME2, - for none)
+ * in the order of the plugin's lines.  An operation the clock refuses (say
+ * PRECISE: EOPNOTSUPP) is tried once outside the markers and reported as
+ *   INSNSKIP CLOCK OP errno
+ * instead.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -45,6 +60,7 @@
 #include <unistd.h>
 
 #include "../tests/guest/phc_util.h"
+#include "insn/insn_mark.h"
 
 
 static char dev_path[64];
@@ -241,6 +257,86 @@ static int pair(const char *name[2], int rounds)
 	return 0;
 }
 
+enum insn_op { OP_NONE, OP_SYSCALL, OP_GETTIME, OP_EXTENDED, OP_PRECISE, OP_COUNT };
+static const char *const insn_op_name[OP_COUNT] = {
+	"none", "syscall", "gettime", "extended", "precise"
+};
+
+/* One read of kind @op on @fd: the code between the markers. */
+static __attribute__((noinline)) int insn_read(int fd, enum insn_op op,
+					       struct ptp_sys_offset_extended *e,
+					       struct ptp_sys_offset_precise *p)
+{
+	struct timespec ts;
+
+	switch (op) {
+	case OP_SYSCALL:
+		return getppid() > 0 ? 0 : -1;
+	case OP_GETTIME:
+		return clock_gettime(FD_TO_CLOCKID(fd), &ts);
+	case OP_EXTENDED:
+		return ioctl(fd, PTP_SYS_OFFSET_EXTENDED, e);
+	case OP_PRECISE:
+		return ioctl(fd, PTP_SYS_OFFSET_PRECISE, p);
+	default:
+		return 0;
+	}
+}
+
+/* @n reads of kind @op on @fd, each between the plugin's markers. */
+static void insn_block(int fd, enum insn_op op, int n)
+{
+	static struct ptp_sys_offset_extended e = { .n_samples = 1 };
+	static struct ptp_sys_offset_precise p;
+	int i, ret;
+
+	for (i = 0; i < n; i++) {
+		INSN_MARK_BEGIN();
+		ret = insn_read(fd, op, &e, &p);
+		INSN_MARK_END();
+		if (ret) {
+			fprintf(stderr, "ptp_bench: %s: %s\n", insn_op_name[op], strerror(errno));
+			exit(1);
+		}
+	}
+}
+
+static int insn(const char *name[2], int n, int rounds)
+{
+	struct ptp_sys_offset_extended e = { .n_samples = 1 };
+	struct ptp_sys_offset_precise p;
+	int fd[2], ok[2][OP_COUNT], r, k, c;
+	enum insn_op op;
+	char path[64];
+
+	for (k = 0; k < 2; k++) {
+		fd[k] = open_named(name[k], path);
+		/* Which reads work, and warm caches and pages up, unmarked. */
+		for (op = OP_GETTIME; op < OP_COUNT; op++) {
+			memset(&p, 0, sizeof(p));
+			ok[k][op] = !insn_read(fd[k], op, &e, &p);
+			if (!ok[k][op])
+				printf("INSNSKIP %d %s %d\n", k + 1, insn_op_name[op], errno);
+		}
+	}
+	for (r = 0; r < rounds; r++) {
+		for (op = OP_NONE; op <= OP_SYSCALL; op++) {
+			insn_block(-1, op, n);
+			printf("INSN %d - %s %d\n", r, insn_op_name[op], n);
+		}
+		for (op = OP_GETTIME; op < OP_COUNT; op++)
+			for (c = 0; c < 2; c++) {
+				k = (c + r) & 1;
+				if (!ok[k][op])
+					continue;
+				insn_block(fd[k], op, n);
+				printf("INSN %d %d %s %d\n", r, k + 1, insn_op_name[op], n);
+			}
+		fflush(stdout);
+	}
+	return 0;
+}
+
 /* PHC - CLOCK_REALTIME at the middle of one EXTENDED sample. */
 static int64_t offset_ns(int fd)
 {
@@ -283,10 +379,13 @@ int main(int argc, char **argv)
 
 	if (argc >= 4 && !strcmp(argv[1], "compare"))
 		return compare(argv[2], argv[3], argc > 4 ? atoi(argv[4]) : 101);
+	if (argc >= 4 && !strcmp(argv[1], "insn"))
+		return insn((const char **)argv + 2, argc > 4 ? atoi(argv[4]) : 200,
+			    argc > 5 ? atoi(argv[5]) : 5);
 	if (argc >= 4 && !strcmp(argv[1], "pair"))
 		return pair((const char **)argv + 2, argc > 4 ? atoi(argv[4]) : 20);
 	if (argc < 2) {
-		fprintf(stderr, "usage: ptp_bench NAME [ROUNDS] | compare NAME1 NAME2 [N] | pair NAME1 NAME2 [ROUNDS]\n");
+		fprintf(stderr, "usage: ptp_bench NAME [ROUNDS] | compare NAME1 NAME2 [N] | pair NAME1 NAME2 [ROUNDS] | insn NAME1 NAME2 [N [ROUNDS]]\n");
 		return 2;
 	}
 	fd = open_named(argv[1], dev_path);

@@ -12,7 +12,7 @@ cd "$top" || exit 1
 : "${PTP_PURE_CACHE:=/var/cache/ptp-pure}"
 export PTP_PURE_CACHE
 
-stages=${CHECK_STAGES:-deps unit style matrix sparse vmtest}
+stages=${CHECK_STAGES:-deps unit insn style matrix sparse vmtest}
 logdir="${PTP_PURE_BUILD:-$PTP_PURE_CACHE/build}/logs/check"
 mkdir -p "$logdir"
 
@@ -57,6 +57,7 @@ for st in $stages; do
 	case $st in
 	deps) stage deps tools/deps.sh ;;
 	unit) stage unit make -s unit ;;
+	insn) stage insn bench/insn/selftest.sh ;;
 	style) stage style tools/style.sh ;;
 	matrix) stage matrix tools/matrix.sh ${SERIES:-} ;;
 	sparse) stage sparse tools/sparse.sh ;;

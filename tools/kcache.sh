@@ -11,6 +11,9 @@
 #   kcache.sh qemu10                  QEMU10= QEMU10_VERSION=  (QEMU >= 10 from
 #                                     bookworm-backports: $QEMU10 is a wrapper
 #                                     taking qemu-system-x86_64's arguments)
+#   kcache.sh qemu-plugin-h           QEMU_PLUGIN_H= QEMU_PLUGIN_SRCVER=  (the
+#                                     TCG plugin header of the installed
+#                                     qemu-system-x86, from its source package)
 #   kcache.sh refresh                 force a refresh of the package indexes
 #
 # Result lines (stdout) are shell-eval-able (values are %q-quoted); all
@@ -34,7 +37,9 @@
 #   kernels/KREL/      unpacked, self-contained header trees (dpkg -x)
 #   images/KREL/       unpacked kernel images and modules
 #   chroots/trixie-KREL/  build chroots (series 7)
+#   apt-src/           private apt configuration for bookworm main's deb-src
 #   kernel-scripts/    checkpatch.pl & co from linux-source-6.1
+#   qemu-plugin/VER/   qemu-plugin.h of QEMU source version VER (bench/insn)
 #   qemu10/            qemu-system-x86 of bookworm-backports (+ what the host
 #                      lacks of its dependencies), unpacked; bin/ holds the
 #                      wrapper.  Kept once made: remove it to get a newer one.
@@ -130,6 +135,20 @@ unlock_cache() {
 
 # ---------------------------------------------------------------- apt ----
 
+# use_apt DIR WRITER: the private apt configuration in DIR, whose sources.list
+# is printed by the function WRITER.  Two are used: $CACHE/apt (binary
+# packages, write_sources) and $CACHE/apt-src (bookworm main's deb-src for
+# `qemu-plugin-h`, write_src_sources): a separate directory, so that the
+# Sources index is fetched only by those who need it and an older kcache.sh
+# sharing the cache never sees a sources.list it would rewrite.
+use_apt() {
+	APT=$1 SOURCES_WRITER=$2
+	STAMP=$APT/update.stamp        # last successful index refresh
+	TRIED=$APT/update.tried        # last refresh attempt
+	set_apt_opts
+}
+
+set_apt_opts() {
 APT_OPTS=(
 	-o "Dir::Etc::sourcelist=$APT/sources.list" -o Dir::Etc::sourceparts=-
 	-o "Dir::Etc::preferences=$APT/preferences" -o "Dir::Etc::preferencesparts=$APT/preferences.d"
@@ -140,6 +159,9 @@ APT_OPTS=(
 	-o Acquire::Languages=none -o APT::Sandbox::User=root
 	-o Acquire::http::Timeout=20 -o Acquire::Retries=1
 )
+}
+SOURCES_WRITER=write_sources
+set_apt_opts
 
 aptc() { apt-cache "${APT_OPTS[@]}" "$@"; }
 
@@ -158,13 +180,18 @@ write_sources() {
 	EOF
 }
 
+# The source index for `qemu-plugin-h` (its own apt directory, see use_apt).
+write_src_sources() {
+	echo "deb-src [signed-by=$KEYRING] $MIRROR/debian bookworm main"
+}
+
 # (Re)create the private apt configuration; a changed sources.list
 # invalidates the indexes.
 apt_setup() {
 	mkdir -p "$APT/lists/partial" "$APT/archives/partial" "$APT/preferences.d" "$CACHE/state"
 	[[ -e $APT/status ]] || : >"$APT/status"
 	local new
-	new=$(write_sources)
+	new=$("$SOURCES_WRITER")
 	if [[ ! -f $APT/sources.list || $(<"$APT/sources.list") != "$new" ]]; then
 		printf '%s\n' "$new" >"$APT/sources.list"
 		rm -f "$STAMP"
@@ -215,7 +242,7 @@ ensure_index() {
 	if ! index_fresh && ((UPDATED == 0)); then
 		apt_update
 	fi
-	[[ -n $(find "$APT/lists" -maxdepth 1 -name '*Packages*' -print -quit) ]] ||
+	[[ -n $(find "$APT/lists" -maxdepth 1 \( -name '*Packages*' -o -name '*Sources*' \) -print -quit) ]] ||
 		die "no package indexes in $APT/lists"
 }
 
@@ -709,6 +736,66 @@ cmd_qemu10() {
 	emit QEMU10_VERSION "$(<"$dest/.kcache-ok")"
 }
 
+# ------------------------------------------------------- qemu-plugin-h ---
+
+# The TCG plugin API header of the system QEMU, for bench/insn: no binary
+# package ships include/qemu/qemu-plugin.h, Debian's source package does.  A
+# plugin must be built against the header of the QEMU that loads it, so the
+# source version is exactly that of the installed qemu-system-x86 (a binNMU
+# "+bN" shares its source).  `apt-get source --download-only` through the
+# private deb-src configuration ($CACHE/apt-src, bookworm main); only the
+# header is unpacked, into $CACHE/qemu-plugin/VERSION/ (kept: one per version).
+# Debian's patches (the 7.2.x stable diffs) are applied if one touches it.
+QPH_FILE=include/qemu/qemu-plugin.h
+
+cmd_qemu_plugin_h() {
+	local src srcver dest tmp orig debtar p touched=() top
+	read -r src srcver < <(dpkg-query -W -f='${source:Package} ${source:Version}\n' \
+		qemu-system-x86 2>/dev/null) || true
+	[[ -n ${srcver-} ]] || die "qemu-plugin-h: qemu-system-x86 is not installed"
+	dest=$CACHE/qemu-plugin/${srcver//:/_}
+	if ! marker_ok "$dest" "$srcver"; then
+		lock_cache
+		use_apt "$CACHE/apt-src" write_src_sources
+		ensure_index
+		aptc showsrc "$src" 2>/dev/null | grep -qxF "Version: $srcver" ||
+			refresh_and_restart "no source package $src=$srcver in bookworm main"
+		mktmp tmp qemusrc
+		log "qemu-plugin-h: apt-get source --download-only $src=$srcver"
+		(cd "$tmp" && apt-get "${APT_OPTS[@]}" -q source --download-only "$src=$srcver" >&2) ||
+			refresh_and_restart "download of source $src=$srcver failed"
+		orig=$(find "$tmp" -maxdepth 1 -name '*.orig.tar.*' | head -n 1)
+		debtar=$(find "$tmp" -maxdepth 1 -name '*.debian.tar.*' | head -n 1)
+		[[ -f $orig && -f $debtar ]] || die "qemu-plugin-h: no orig/debian tarball from apt-get source"
+		mkdir -p "$tmp/deb" "$tmp/orig" "$tmp/out"
+		tar -xf "$debtar" -C "$tmp/deb" debian/patches
+		if [[ -f $tmp/deb/debian/patches/series ]]; then
+			while read -r p _; do
+				[[ -z $p || $p == \#* ]] && continue
+				grep -qE "^\+\+\+ [^ ]*/$QPH_FILE" "$tmp/deb/debian/patches/$p" && touched+=("$p")
+			done <"$tmp/deb/debian/patches/series"
+		fi
+		if ((${#touched[@]} == 0)); then
+			tar -xf "$orig" -C "$tmp/orig" --wildcards "*/$QPH_FILE"
+		else
+			# Rare: unpack the whole source with its patches (dpkg-source).
+			log "qemu-plugin-h: Debian patches change the header (${touched[*]}): unpacking the whole source"
+			(cd "$tmp" && dpkg-source -x --no-check ./*.dsc "$tmp/orig/src" >&2) ||
+				die "qemu-plugin-h: dpkg-source -x failed"
+		fi
+		top=$(find "$tmp/orig" -path "*/$QPH_FILE" | head -n 1)
+		[[ -s $top ]] || die "qemu-plugin-h: no $QPH_FILE in the source of $src=$srcver"
+		grep -q '^#define QEMU_PLUGIN_VERSION' "$top" || die "qemu-plugin-h: $top has no QEMU_PLUGIN_VERSION"
+		cp "$top" "$tmp/out/qemu-plugin.h"
+		printf '%s\n' "$srcver" >"$tmp/out/.kcache-ok"
+		install_dir "$tmp/out" "$dest"
+		log "qemu-plugin-h: $dest/qemu-plugin.h (source $src $srcver)"
+		unlock_cache
+	fi
+	emit QEMU_PLUGIN_H "$dest/qemu-plugin.h"
+	emit QEMU_PLUGIN_SRCVER "$srcver"
+}
+
 # Entered inside the new mount+pid namespace (pid 1 is this shell): bind the
 # requested host dirs at identical paths, provide /dev, chroot and run.
 cmd_enter() {
@@ -783,6 +870,7 @@ main() {
 	run) (($# >= 1)) || usage; cmd_run "$@" ;;
 	checkpatch) cmd_checkpatch ;;
 	qemu10) cmd_qemu10 ;;
+	qemu-plugin-h) cmd_qemu_plugin_h ;;
 	refresh) lock_cache; apt_setup; apt_update; rm -f "$CACHE/state/"*.env ;;
 	__enter) cmd_enter "$@" ;;
 	-h | --help | help) usage ;;
