@@ -241,8 +241,8 @@ static int ptp_pure_convert(struct ptp_pure_clock *clk,
  * that calls its time unreliable gives no time (-EIO); with @info (the
  * sysfs attributes) the sample is still good for its status information.
  */
-static int ptp_pure_check(struct ptp_pure_clock *clk, struct ptp_pure_sample *s,
-			  bool info, int ret)
+static inline int ptp_pure_check(struct ptp_pure_clock *clk,
+				 struct ptp_pure_sample *s, bool info, int ret)
 {
 	if (ret) {
 		dev_warn_ratelimited(clk->log_dev, "%s: read failed: %d\n",
@@ -438,33 +438,22 @@ static bool ptp_pure_zero_window(const struct ptp_pure_clock *clk,
 	return clkid == CLOCK_REALTIME || clkid == CLOCK_MONOTONIC_RAW;
 }
 
-static int ptp_pure_gettimex64(struct ptp_clock_info *info,
-			       struct timespec64 *ts,
-			       struct ptp_system_timestamp *sts)
+/*
+ * The device time belongs to one counter read: if the system clock can tell
+ * its own time at that counter value, both system timestamps are that
+ * time.  If it cannot (another clocksource), the brackets stay, and the
+ * next read tries the next clocksource the counter maps to.
+ */
+static int ptp_pure_gettimex_xts(struct ptp_pure_clock *clk,
+				 struct timespec64 *ts,
+				 struct ptp_system_timestamp *sts)
 {
-	struct ptp_pure_clock *clk = to_pure_clock(info);
 	struct system_device_crosststamp xts = {};
 	struct ptp_pure_xts_ctx ctx;
 	ktime_t t;
 	int ret;
 
 	ctx.clk = clk;
-	if (!ptp_pure_zero_window(clk, sts)) {
-		ptp_read_system_prets(sts);
-		ret = ptp_pure_read(clk, &ctx.s, false);
-		ptp_read_system_postts(sts);
-		if (!ret)
-			*ts = ctx.s.time;
-		return ret;
-	}
-
-	/*
-	 * The device time belongs to one counter read: if the system clock
-	 * can tell its own time at that counter value, both system
-	 * timestamps are that time.  If it cannot (another clocksource), the
-	 * brackets stay, and the next read tries the next clocksource the
-	 * counter maps to.
-	 */
 	ctx.target = READ_ONCE(clk->xts_target);
 	compat_xts_request(&xts, CLOCK_REALTIME);
 	ptp_read_system_prets(sts);
@@ -478,6 +467,24 @@ static int ptp_pure_gettimex64(struct ptp_clock_info *info,
 	else if (ret == -EOPNOTSUPP)
 		WRITE_ONCE(clk->xts_target, ptp_pure_next_target(clk, ctx.target));
 	return 0;
+}
+
+static int ptp_pure_gettimex64(struct ptp_clock_info *info,
+			       struct timespec64 *ts,
+			       struct ptp_system_timestamp *sts)
+{
+	struct ptp_pure_clock *clk = to_pure_clock(info);
+	struct ptp_pure_sample s;
+	int ret;
+
+	if (ptp_pure_zero_window(clk, sts))
+		return ptp_pure_gettimex_xts(clk, ts, sts);
+	ptp_read_system_prets(sts);
+	ret = ptp_pure_read(clk, &s, false);
+	ptp_read_system_postts(sts);
+	if (!ret)
+		*ts = s.time;
+	return ret;
 }
 
 static int ptp_pure_getcrosststamp(struct ptp_clock_info *info,

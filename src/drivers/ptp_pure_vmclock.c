@@ -317,10 +317,22 @@ static __always_inline void pp_vmclock_decode(const struct pp_vmclock_abi *a,
 }
 
 /*
+ * A page shorter than the structure: copied first, its absent fields as
+ * zero (and their flags cleared by the caller).  Out of line: the usual
+ * 4 KiB page never needs the copy.
+ */
+static noinline void pp_vmclock_decode_short(struct pp_vmclock *vc,
+					     struct pp_vmclock_snap *s)
+{
+	struct pp_vmclock_abi a = {};
+
+	memcpy(&a, vc->page, vc->abi_size);
+	pp_vmclock_decode(&a, s);
+}
+
+/*
  * One consistent view of the page, decoded; with @counter, the CPU counter
- * is read inside the same sequence window, so the two belong together.  A
- * page with every field (the usual 4 KiB one) is decoded in place; a shorter
- * one is copied first, its absent fields as zero and their flags cleared.
+ * is read inside the same sequence window, so the two belong together.
  * Inlined: every clock read runs it.
  */
 static __always_inline int pp_vmclock_snapshot(struct pp_vmclock *vc,
@@ -328,8 +340,6 @@ static __always_inline int pp_vmclock_snapshot(struct pp_vmclock *vc,
 					       bool counter)
 {
 	const struct pp_vmclock_abi *p = vc->page;
-	bool whole = vc->abi_size >= sizeof(struct pp_vmclock_abi);
-	struct pp_vmclock_abi a = {};
 	ktime_t deadline = 0;
 	u32 seq;
 	int ret;
@@ -338,12 +348,10 @@ static __always_inline int pp_vmclock_snapshot(struct pp_vmclock *vc,
 		ret = pp_vmclock_begin(p, &seq, &deadline);
 		if (ret)
 			return ret;
-		if (likely(whole)) {
+		if (likely(vc->abi_size >= sizeof(struct pp_vmclock_abi)))
 			pp_vmclock_decode(p, s);
-		} else {
-			memcpy(&a, p, vc->abi_size);
-			pp_vmclock_decode(&a, s);
-		}
+		else
+			pp_vmclock_decode_short(vc, s);
 		s->counter_now = counter ? pp_vmclock_read_counter() : 0;
 		if (!pp_vmclock_retry(p, seq))
 			break;
