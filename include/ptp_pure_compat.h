@@ -131,7 +131,7 @@ enum compat_syscounter {
 static inline bool compat_kvmclock_present(void)
 {
 #ifdef COMPAT_HAVE_KVMCLOCK_CONVERSION
-	return this_cpu_hvclock() != NULL;
+	return !!this_cpu_hvclock();
 #else
 	return false;
 #endif

@@ -406,8 +406,8 @@ static int ptp_pure_xts_once(struct ptp_pure_xts_ctx *ctx,
 }
 
 /* The clocksource to try after @target for this clock's counter. */
-static enum compat_syscounter ptp_pure_next_target(struct ptp_pure_clock *clk,
-						    enum compat_syscounter target)
+static enum compat_syscounter
+ptp_pure_next_target(struct ptp_pure_clock *clk, enum compat_syscounter target)
 {
 	const enum compat_syscounter *t = ptp_pure_targets[clk->counter];
 	int n = ARRAY_SIZE(ptp_pure_targets[0]);
@@ -500,7 +500,8 @@ static int ptp_pure_getcrosststamp(struct ptp_clock_info *info,
 	 * clocksource of the last cross-timestamp first, then the others.
 	 */
 	ctx.clk = clk;
-	ctx.target = first = READ_ONCE(clk->xts_target);
+	first = READ_ONCE(clk->xts_target);
+	ctx.target = first;
 	for (;;) {
 		ret = ptp_pure_xts_once(&ctx, xts);
 		if (ret != -EOPNOTSUPP || ctx.err)
@@ -734,7 +735,7 @@ static void ptp_pure_announce(struct ptp_pure_clock *clk, enum ptp_pure_event ev
 {
 	long count = atomic_long_read(&clk->ev_count[ev]);
 	char kind[32], cnt[40];
-	char *envp[] = { kind, cnt, NULL };
+	char *envp[3];
 	struct ptp_pure_sample s;
 
 	if (ev == PTP_PURE_EV_STATUS && !ptp_pure_read(clk, &s, true) &&
@@ -747,6 +748,9 @@ static void ptp_pure_announce(struct ptp_pure_clock *clk, enum ptp_pure_event ev
 				     clk->info.name, ptp_pure_event_names[ev], count);
 	snprintf(kind, sizeof(kind), "PTP_PURE_EVENT=%s", ptp_pure_event_names[ev]);
 	snprintf(cnt, sizeof(cnt), "PTP_PURE_EVENT_COUNT=%ld", count);
+	envp[0] = kind;
+	envp[1] = cnt;
+	envp[2] = NULL;
 	kobject_uevent_env(&clk->ptp_dev->kobj, KOBJ_CHANGE, envp);
 	sysfs_notify(&clk->dev.kobj, NULL, ptp_pure_event_attrs[ev]);
 	if (ev == PTP_PURE_EV_STATUS)
