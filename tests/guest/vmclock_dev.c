@@ -15,14 +15,16 @@
  *
  * Checks: read() returns the page (magic, version), a read-only mmap()
  * shows the same page, a writable mapping is refused with EROFS, mprotect()
- * cannot make the read-only mapping writable, and poll() reports POLLHUP on
- * a device without notifications.
+ * cannot make the read-only mapping writable, poll() reports POLLHUP on
+ * a device without notifications, and readers sharing one descriptor each
+ * get their own part of the page (the file position is not lost).
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <poll.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -162,6 +164,67 @@ static int wait_change(const char *dev, int ms)
 	return 0;
 }
 
+/* Threads reading one descriptor in small pieces, all from position 0. */
+#define SHARED_THREADS	4
+#define SHARED_ROUNDS	100
+
+struct shared {
+	int fd;
+	pthread_barrier_t *start;
+	long bytes;
+	int err;
+};
+
+static void *shared_reader(void *arg)
+{
+	struct shared *sh = arg;
+	char buf[16];
+	ssize_t n;
+
+	pthread_barrier_wait(sh->start);
+	while ((n = read(sh->fd, buf, sizeof(buf))) > 0)
+		sh->bytes += n;
+	if (n < 0)
+		sh->err = errno;
+	return NULL;
+}
+
+/* Return the rounds whose readers together got more or less than @size. */
+static int shared_reads(const char *dev, long size, char *why, size_t len)
+{
+	struct shared sh[SHARED_THREADS];
+	pthread_t t[SHARED_THREADS];
+	pthread_barrier_t start;
+	int fd = open(dev, O_RDONLY), bad = 0, round, i;
+
+	if (fd < 0) {
+		snprintf(why, len, "open: %s", strerror(errno));
+		return SHARED_ROUNDS;
+	}
+	for (round = 0; round < SHARED_ROUNDS; round++) {
+		long total = 0;
+
+		lseek(fd, 0, SEEK_SET);
+		pthread_barrier_init(&start, NULL, SHARED_THREADS);
+		for (i = 0; i < SHARED_THREADS; i++) {
+			sh[i] = (struct shared){ .fd = fd, .start = &start };
+			pthread_create(&t[i], NULL, shared_reader, &sh[i]);
+		}
+		for (i = 0; i < SHARED_THREADS; i++) {
+			pthread_join(t[i], NULL);
+			total += sh[i].bytes;
+			if (sh[i].err)
+				total = -sh[i].err;
+		}
+		pthread_barrier_destroy(&start);
+		if (total != size && !bad++)
+			snprintf(why, len, "round %d: %ld bytes read in all, want %ld",
+				 round, total, size);
+	}
+	close(fd);
+	return bad;
+}
+
 int main(int argc, char **argv)
 {
 	struct pp_vmclock_abi a;
@@ -197,6 +260,13 @@ int main(int argc, char **argv)
 	CHECK("dev/read", !r && le32toh(a.magic) == PP_VMCLOCK_MAGIC &&
 	      le16toh(a.version) == PP_VMCLOCK_VERSION,
 	      "read: %s, magic %#x", r ? strerror(-r) : "ok", le32toh(a.magic));
+	{
+		char why[128] = "";
+		int bad = shared_reads(argv[1], le32toh(a.size), why, sizeof(why));
+
+		CHECK("dev/shared_descriptor", !bad, "%d of %d rounds: %s", bad,
+		      SHARED_ROUNDS, why);
+	}
 
 	/*
 	 * Through a read-write descriptor (root may open one), so that only
