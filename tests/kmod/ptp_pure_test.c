@@ -41,7 +41,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/debugfs.h>
-#include <linux/delay.h>
+#include <linux/timekeeping.h>
 #include <linux/err.h>
 #include <linux/hrtimer.h>
 #include <linux/module.h>
@@ -128,12 +128,17 @@ struct ptp_pure_test_clock {
 static struct ptp_pure_test_clock test_clocks[PTP_PURE_TEST_MAX + 1];
 #define ORPHAN (&test_clocks[PTP_PURE_TEST_MAX])
 
-/* A slow device: busy, never asleep (reads may run in atomic context). */
+/*
+ * A slow device: busy, never asleep (reads may run in atomic context), and
+ * timed by the clock rather than by the calibrated delay loop, which TCG
+ * guests may have calibrated on a loaded host.
+ */
 static void ptp_pure_test_delay(unsigned int us)
 {
-	if (us >= 1000)
-		mdelay(us / 1000);
-	udelay(us % 1000);
+	u64 end = ktime_get_mono_fast_ns() + (u64)us * NSEC_PER_USEC;
+
+	while (ktime_get_mono_fast_ns() < end)
+		cpu_relax();
 }
 
 static int ptp_pure_test_read(void *priv, struct ptp_pure_sample *s,
