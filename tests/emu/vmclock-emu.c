@@ -79,6 +79,7 @@ static const char *const scenario_names[] = {
 enum brk {
 	BRK_NONE, BRK_MAGIC, BRK_VERSION, BRK_SIZE, BRK_COUNTER,
 	BRK_COUNTER_ARM, BRK_PERIOD, BRK_TYPE, BRK_TYPE_SMEARED, BRK_SHIFT,
+	BRK_SIZE_NOERR,
 };
 
 static const char *const brk_names[] = {
@@ -86,7 +87,7 @@ static const char *const brk_names[] = {
 	[BRK_SIZE] = "size", [BRK_COUNTER] = "counter",
 	[BRK_COUNTER_ARM] = "counter-arm", [BRK_PERIOD] = "period",
 	[BRK_TYPE] = "type", [BRK_TYPE_SMEARED] = "type-smeared",
-	[BRK_SHIFT] = "shift",
+	[BRK_SHIFT] = "shift", [BRK_SIZE_NOERR] = "size-noerr",
 };
 
 enum off_src { OFF_GUESS, OFF_OPTION, OFF_QMP, OFF_TSCSYNC };
@@ -483,6 +484,10 @@ static void build_page(struct pp_vmclock_abi *p, const struct sample *rt)
 		break;
 	case BRK_SIZE:
 		p->size = htole32(offsetof(struct pp_vmclock_abi, time_sec));
+		break;
+	case BRK_SIZE_NOERR:
+		/* time fields, but neither error field nor the generation */
+		p->size = htole32(offsetof(struct pp_vmclock_abi, time_esterror_nanosec));
 		break;
 	case BRK_COUNTER:
 		p->counter_id = PP_VMCLOCK_COUNTER_INVALID;

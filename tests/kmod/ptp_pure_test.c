@@ -41,12 +41,12 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/debugfs.h>
-#include <linux/timekeeping.h>
 #include <linux/err.h>
 #include <linux/hrtimer.h>
 #include <linux/module.h>
 #include <linux/platform_device.h>
 #include <linux/seq_file.h>
+#include <linux/timekeeping.h>
 #ifdef CONFIG_X86
 #include <asm/tsc.h>
 #endif
