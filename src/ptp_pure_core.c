@@ -57,18 +57,16 @@
 #define PTP_PURE_ERRNO_SLOTS	8
 
 /**
- * struct ptp_pure_stats - diagnostics of one clock (debugfs)
- * @lock: protects the fields below
- * @errors: failed reads
+ * struct ptp_pure_errors - failed reads of one clock (debugfs)
+ * @count: failed reads
  * @err: errnos seen, in order of first appearance
  * @err_count: failures per entry of @err
  * @err_other: failures with an errno that found no free slot
  * @last_err: errno of the last failure
  * @last_err_time: CLOCK_BOOTTIME of the last failure
  */
-struct ptp_pure_stats {
-	spinlock_t lock;	/* see above */
-	unsigned long errors;
+struct ptp_pure_errors {
+	unsigned long count;
 	int err[PTP_PURE_ERRNO_SLOTS];
 	unsigned long err_count[PTP_PURE_ERRNO_SLOTS];
 	unsigned long err_other;
@@ -97,7 +95,8 @@ struct ptp_pure_stats {
  * @reads: per-CPU count of backend reads
  * @xts_ok: cross-timestamps made
  * @xts_failed: cross-timestamps that failed, e.g. for the clocksource
- * @stats: errors
+ * @err_lock: protects @errors; reads may run with interrupts off
+ * @errors: failed reads
  * @ev_lock: protects @stopping against event sources in any context
  * @stopping: unregistration has begun: no more work is queued
  * @ev_count: events per kind
@@ -124,8 +123,9 @@ struct ptp_pure_clock {
 	unsigned long __percpu *reads;
 	atomic_long_t xts_ok;
 	atomic_long_t xts_failed;
-	struct ptp_pure_stats stats;
-	spinlock_t ev_lock;	/* see above */
+	raw_spinlock_t err_lock;	/* see above */
+	struct ptp_pure_errors errors;
+	raw_spinlock_t ev_lock;	/* see above; taken in hard interrupt context */
 	bool stopping;
 	atomic_long_t ev_count[PTP_PURE_EV_NR];
 	unsigned long ev_pending;
@@ -166,24 +166,24 @@ static const char * const ptp_pure_timescale_names[] = {
 /* Keep count of an error by errno, for debugfs. */
 static void ptp_pure_note_error(struct ptp_pure_clock *clk, int err)
 {
-	struct ptp_pure_stats *st = &clk->stats;
+	struct ptp_pure_errors *e = &clk->errors;
 	unsigned long flags;
 	int i;
 
-	spin_lock_irqsave(&st->lock, flags);
-	st->errors++;
-	st->last_err = err;
-	st->last_err_time = ktime_get_boottime();
+	raw_spin_lock_irqsave(&clk->err_lock, flags);
+	e->count++;
+	e->last_err = err;
+	e->last_err_time = ktime_get_boottime();
 	for (i = 0; i < PTP_PURE_ERRNO_SLOTS; i++) {
-		if (st->err[i] == err || !st->err[i]) {
-			st->err[i] = err;
-			st->err_count[i]++;
+		if (e->err[i] == err || !e->err[i]) {
+			e->err[i] = err;
+			e->err_count[i]++;
 			break;
 		}
 	}
 	if (i == PTP_PURE_ERRNO_SLOTS)
-		st->err_other++;
-	spin_unlock_irqrestore(&st->lock, flags);
+		e->err_other++;
+	raw_spin_unlock_irqrestore(&clk->err_lock, flags);
 }
 
 /* The backend's read, unless the device is gone. */
@@ -701,10 +701,10 @@ static void ptp_pure_queue(struct ptp_pure_clock *clk, struct work_struct *work)
 {
 	unsigned long flags;
 
-	spin_lock_irqsave(&clk->ev_lock, flags);
+	raw_spin_lock_irqsave(&clk->ev_lock, flags);
 	if (!clk->stopping)
 		queue_work(PTP_PURE_WQ, work);
-	spin_unlock_irqrestore(&clk->ev_lock, flags);
+	raw_spin_unlock_irqrestore(&clk->ev_lock, flags);
 }
 
 /**
@@ -784,11 +784,11 @@ static void ptp_pure_watch_work(struct work_struct *work)
 	for_each_set_bit(ev, &evs, PTP_PURE_EV_NR)
 		ptp_pure_event(clk, ev);
 
-	spin_lock_irqsave(&clk->ev_lock, flags);
+	raw_spin_lock_irqsave(&clk->ev_lock, flags);
 	if (!clk->stopping && clk->watch_ms)
 		queue_delayed_work(PTP_PURE_WQ, &clk->watch_work,
 				   msecs_to_jiffies(clk->watch_ms));
-	spin_unlock_irqrestore(&clk->ev_lock, flags);
+	raw_spin_unlock_irqrestore(&clk->ev_lock, flags);
 }
 
 /**
@@ -807,10 +807,10 @@ void ptp_pure_watch_now(struct ptp_pure_clock *clk)
 
 	if (!clk->ops->watch)
 		return;
-	spin_lock_irqsave(&clk->ev_lock, flags);
+	raw_spin_lock_irqsave(&clk->ev_lock, flags);
 	if (!clk->stopping)
 		mod_delayed_work(PTP_PURE_WQ, &clk->watch_work, 0);
-	spin_unlock_irqrestore(&clk->ev_lock, flags);
+	raw_spin_unlock_irqrestore(&clk->ev_lock, flags);
 }
 EXPORT_SYMBOL_GPL(ptp_pure_watch_now);
 
@@ -819,30 +819,29 @@ EXPORT_SYMBOL_GPL(ptp_pure_watch_now);
 static int ptp_pure_stats_show(struct seq_file *m, void *unused)
 {
 	struct ptp_pure_clock *clk = m->private;
-	struct ptp_pure_stats *st = &clk->stats;
 	unsigned long reads = 0, timeouts = 0;
-	struct ptp_pure_stats copy;
+	struct ptp_pure_errors e;
 	int cpu, i;
 
 	for_each_possible_cpu(cpu)
 		reads += *per_cpu_ptr(clk->reads, cpu);
-	spin_lock_irq(&st->lock);
-	copy = *st;
-	spin_unlock_irq(&st->lock);
+	raw_spin_lock_irq(&clk->err_lock);
+	e = clk->errors;
+	raw_spin_unlock_irq(&clk->err_lock);
 
 	seq_printf(m, "reads: %lu\n", reads);
-	seq_printf(m, "errors: %lu\n", copy.errors);
-	for (i = 0; i < PTP_PURE_ERRNO_SLOTS && copy.err[i]; i++) {
-		seq_printf(m, "errno %d: %lu\n", copy.err[i], copy.err_count[i]);
-		if (copy.err[i] == -ETIMEDOUT)
-			timeouts = copy.err_count[i];
+	seq_printf(m, "errors: %lu\n", e.count);
+	for (i = 0; i < PTP_PURE_ERRNO_SLOTS && e.err[i]; i++) {
+		seq_printf(m, "errno %d: %lu\n", e.err[i], e.err_count[i]);
+		if (e.err[i] == -ETIMEDOUT)
+			timeouts = e.err_count[i];
 	}
-	if (copy.err_other)
-		seq_printf(m, "errno other: %lu\n", copy.err_other);
+	if (e.err_other)
+		seq_printf(m, "errno other: %lu\n", e.err_other);
 	seq_printf(m, "timeouts: %lu\n", timeouts);
-	if (copy.errors)
+	if (e.count)
 		seq_printf(m, "last error: %d at %lld ms after boot\n",
-			   copy.last_err, ktime_to_ms(copy.last_err_time));
+			   e.last_err, ktime_to_ms(e.last_err_time));
 	else
 		seq_puts(m, "last error: none\n");
 	seq_printf(m, "cross-timestamps: %s, %ld made, %ld failed\n",
@@ -1006,8 +1005,8 @@ struct ptp_pure_clock *__ptp_pure_register(struct device *parent,
 	clk->counter = cfg->flags & PTP_PURE_F_PAIRED ? cfg->counter :
 		       PTP_PURE_COUNTER_NONE;
 	clk->watch_ms = cfg->watch_ms;
-	spin_lock_init(&clk->stats.lock);
-	spin_lock_init(&clk->ev_lock);
+	raw_spin_lock_init(&clk->err_lock);
+	raw_spin_lock_init(&clk->ev_lock);
 	INIT_WORK(&clk->ev_work, ptp_pure_ev_work);
 	INIT_DELAYED_WORK(&clk->watch_work, ptp_pure_watch_work);
 	ptp_pure_pick_scale(clk);
@@ -1104,9 +1103,9 @@ void ptp_pure_unregister(struct ptp_pure_clock *clk)
 
 	if (IS_ERR_OR_NULL(clk))
 		return;
-	spin_lock_irqsave(&clk->ev_lock, flags);
+	raw_spin_lock_irqsave(&clk->ev_lock, flags);
 	clk->stopping = true;
-	spin_unlock_irqrestore(&clk->ev_lock, flags);
+	raw_spin_unlock_irqrestore(&clk->ev_lock, flags);
 	cancel_delayed_work_sync(&clk->watch_work);
 	cancel_work_sync(&clk->ev_work);
 	/* Waits for the backend's own files in there too. */
