@@ -33,7 +33,7 @@ UNIT_LIBS := $(shell pkg-config --libs check 2>/dev/null)
 UNIT_TESTS := $(patsubst tests/unit/%.c,tests/unit/%.bin,$(wildcard tests/unit/test_*.c)) \
 	tests/unit/test_math_halves.bin
 
-GUEST_TOOLS := tests/guest/ptp_test tests/guest/vmclock_dev
+GUEST_TOOLS := tests/guest/ptp_test tests/guest/vmclock_dev tests/guest/ptp_xts
 
 .PHONY: all modules conftest unit matrix sparse style vmtest stress bench demo vm guest-tools check clean
 
