@@ -15,6 +15,10 @@
  *       and largest over the samples (the bracket's middle for the
  *       bracketing ioctls), W the widest bracket (0 for precise);
  *       or "err errno=E (text)" with exit status 3
+ *   ptp_xts precise-for DEV MS    PTP_SYS_OFFSET_PRECISE in a loop for MS
+ *       milliseconds, going on after errors: "ok n=N min=A max=B win=0
+ *       errors=E errno=X" (N successful calls, E failed ones, X the last
+ *       errno or 0); exit status 3 if any call failed
  *
  * DEV is /dev/ptpN or a clock_name looked up in /sys/class/ptp.
  */
@@ -103,6 +107,36 @@ static int precise(int fd, int n)
 	return report(&s, 0);
 }
 
+static int64_t mono_ms(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+static int precise_for(int fd, int ms)
+{
+	struct ptp_sys_offset_precise p;
+	struct stats s = { 0 };
+	int64_t end = mono_ms() + ms;
+	long errors = 0;
+	int last = 0;
+
+	while (mono_ms() < end) {
+		memset(&p, 0, sizeof(p));
+		if (ioctl(fd, PTP_SYS_OFFSET_PRECISE, &p)) {
+			errors++;
+			last = errno;
+			continue;
+		}
+		add(&s, pct(&p.device) - pct(&p.sys_realtime), 0);
+	}
+	printf("ok n=%d min=%" PRId64 " max=%" PRId64 " win=0 errors=%ld errno=%d\n",
+	       s.n, s.min, s.max, errors, last);
+	return errors ? 3 : 0;
+}
+
 static int sysoff(int fd, int n)
 {
 	struct ptp_sys_offset so;
@@ -185,6 +219,8 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "precise"))
 		return precise(fd, n);
+	if (!strcmp(argv[1], "precise-for"))
+		return precise_for(fd, n);
 	if (!strcmp(argv[1], "sysoff"))
 		return sysoff(fd, n);
 	if (!strcmp(argv[1], "extended"))

@@ -73,12 +73,22 @@ say "ptpvm: info l1 kvm_amd nested=$(cat /sys/module/kvm_amd/parameters/nested 2
 	"npt=$(cat /sys/module/kvm_amd/parameters/npt 2>/dev/null)"
 
 log "starting L2 (bound $T s)"
+cmd=
+if [ -x /l2/l1-cmd ]; then
+	# The L2 monitor (FIFO pair, opened read-write by QEMU) and L2's
+	# signal file for the suite's L1 command (tools/vm/nested.sh).
+	mkfifo /run/l2mon.in /run/l2mon.out
+	: >/run/l2-signal
+	setsid /l2/l1-cmd </dev/null >/dev/console 2>&1 &
+	cmd=$!
+fi
 t0=$(uptime_s)
 # The L2 QEMU's stdout/stderr go to L1's console log; the host's bound on
 # L1 is larger than this one, so a hung L2 ends here first.
 timeout -s KILL "$T" sh /l2/run-l2.sh </dev/null >/tmp/l2.err 2>&1
 rc=$?
 t1=$(uptime_s)
+[ -z "$cmd" ] || kill -KILL -"$cmd" 2>/dev/null
 dt=$(awk "BEGIN { printf \"%.1f\", $t1 - $t0 }")
 while IFS= read -r line; do log "l2-qemu: $line"; done </tmp/l2.err
 log "L2 ended: status $rc after $dt s"

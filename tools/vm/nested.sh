@@ -21,6 +21,12 @@
 # console.log/results.log hold what a normal run has and parse.sh judges
 # them unchanged; L1's console is scanned too (--outer-console).
 #
+# --l1-cmd FILE (vm.conf "l1-cmd @SUITE@/FILE"): a busybox sh script that
+# L1 runs beside L2 and kills when L2 ends; its output goes to L1's console.
+# It gets L2's human monitor as the FIFO pair /run/l2mon.in, /run/l2mon.out
+# (e.g. `echo stop >/run/l2mon.in`) and /run/l2-signal, a file that L2
+# writes through its third serial port ttyS2 (`echo go >/dev/ttyS2`).
+#
 # Caches: the L1 initramfs (busybox, kvm modules, L1 init, the L2 VMM with
 # its libraries and firmware, ~60 MB) in $VM_CACHE/nested/, keyed by
 # everything it is built from.  Per run only a cpio with the L2 kernel,
@@ -32,6 +38,7 @@ NESTED_L1_SERIES=${PTP_PURE_NESTED_L1:-6.1}
 NESTED_MARGIN=60
 L1_QEMU=''
 L1_APPEND=()
+L1_CMD=''
 
 # The L2 VMM inside L1 and the firmware it loads (q35, PVH boot, -nic none).
 NESTED_VMM=/usr/bin/qemu-system-x86_64
@@ -88,6 +95,16 @@ nested_wrap() {
 	[[ ${Q[-6]} == -kernel && ${Q[-4]} == -initrd ]] || die "nested_wrap: unexpected L2 command"
 	mkdir -p "$stage/l2"
 	cp "$l2_kernel" "$stage/l2/vmlinux"
+	if [[ -n $L1_CMD ]]; then
+		L1_CMD=$(subst "$L1_CMD")
+		[[ -f $L1_CMD ]] || die "--l1-cmd $L1_CMD: no such file"
+		install -m 0755 "$L1_CMD" "$stage/l2/l1-cmd"
+		# Before the last six words: -kernel K -initrd I -append A.
+		Q=("${Q[@]:0:${#Q[@]}-6}" -chardev pipe,id=mon,path=/run/l2mon
+			-mon chardev=mon,mode=readline
+			-chardev file,id=c9,path=/run/l2-signal -device isa-serial,chardev=c9
+			"${Q[@]: -6}")
+	fi
 	mv "$l2_initrd" "$stage/l2/initrd.img"
 	Q[-5]=/l2/vmlinux
 	Q[-3]=/l2/initrd.img

@@ -39,6 +39,7 @@
 #                       (L1, kernel series $PTP_PURE_NESTED_L1, default 6.1) run by
 #                       QEMU 10; details in tools/vm/nested.sh
 #   --l1-append ARG     extra kernel argument for L1 (--nested-kvm); repeatable
+#   --l1-cmd FILE       script L1 runs beside L2, with L2's monitor (--nested-kvm)
 # In --qemu-arg, --append, --host-cmd, --file, --elf and --overlay, @RUNDIR@ is the
 # per-run temporary directory and @SUITE@ the absolute --tests directory.
 # vm.conf in the test suite: one option per line without the leading "--"
@@ -93,6 +94,7 @@ parse_opt() {
 	label) LABEL=$val ;;
 	log) LOG=$val ;;
 	l1-append) L1_APPEND+=("$val") ;;
+	l1-cmd) L1_CMD=$val ;;
 	*) die "unknown option --$opt (see --help)" ;;
 	esac
 	return 2
