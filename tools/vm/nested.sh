@@ -45,8 +45,14 @@ NESTED_VMM=/usr/bin/qemu-system-x86_64
 NESTED_FW=(/usr/share/seabios/bios-256k.bin /usr/share/qemu/pvh.bin
 	/usr/share/qemu/linuxboot_dma.bin /usr/share/qemu/kvmvapic.bin)
 
-# nested_check: options that make no sense with --nested-kvm.
+# nested_check: options that make no sense with --nested-kvm (and L1
+# options without it).
 nested_check() {
+	if ((NESTED == 0)); then
+		[[ -z $L1_CMD && ${#L1_APPEND[@]} == 0 ]] ||
+			die "--l1-cmd and --l1-append need --nested-kvm"
+		return 0
+	fi
 	[[ $ARCH == x86_64 ]] || die "--nested-kvm is x86_64 only"
 	((INTERACTIVE == 0)) || die "--nested-kvm has no --interactive mode"
 	[[ -z $HOST_CMD ]] || die "--nested-kvm cannot run a --host-cmd"

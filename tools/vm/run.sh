@@ -391,7 +391,7 @@ main() {
 
 	RUNDIR=$(mktemp -d "${TMPDIR:-/tmp}/ptpvm.XXXXXX")
 	trap cleanup EXIT
-	((NESTED == 0)) || nested_check
+	nested_check
 	resolve_qemu
 	kcache_image "$SERIES"
 	KERNEL=$(boot_kernel)
