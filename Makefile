@@ -8,6 +8,7 @@
 #   make sparse                                  sparse (C=1) on 6.1
 #   make style                                   checkpatch + kernel-doc
 #   make vmtest [SERIES=...]                     tests in QEMU guests (after matrix)
+#   make kvmtest [SERIES=...]                    tests under a real KVM nested in TCG
 #   make demo [SERIES=6.12]                      guest + emulated vmclock + chrony
 #   make bench [ROUNDS=10] [BOOTS=3]             ours vs in-tree ptp_vmclock (7.x):
 #                                                wall time, then bench-insn
@@ -35,9 +36,9 @@ UNIT_LIBS := $(shell pkg-config --libs check 2>/dev/null)
 UNIT_TESTS := $(patsubst tests/unit/%.c,tests/unit/%.bin,$(wildcard tests/unit/test_*.c)) \
 	tests/unit/test_math_halves.bin
 
-GUEST_TOOLS := tests/guest/ptp_test tests/guest/vmclock_dev
+GUEST_TOOLS := tests/guest/ptp_test tests/guest/vmclock_dev tests/guest/ptp_xts
 
-.PHONY: all modules conftest unit matrix sparse style vmtest stress bench bench-insn demo vm guest-tools check clean
+.PHONY: all modules conftest unit matrix sparse style vmtest kvmtest stress bench bench-insn demo vm guest-tools check clean
 
 all: modules
 
@@ -80,6 +81,11 @@ tests/guest/%: tests/guest/%.c tests/guest/phc_util.h
 # (modules from the matrix build, so run `make matrix` first).
 vmtest: guest-tools bench/ptp_bench
 	tools/vmtest.sh $(SERIES)
+
+# tests/guest/kvm-nested: the guest runs under a real KVM that a TCG guest
+# (L1) provides (tools/vm/nested.sh); modules from the matrix build.
+kvmtest: guest-tools
+	tools/vm/vmtest.sh --tests tests/guest/kvm-nested $(SERIES)
 
 # The core suite with 1000 load/unload cycles instead of 200.
 stress: guest-tools

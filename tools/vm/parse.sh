@@ -7,13 +7,15 @@
 #   --timeout N         the time bound that applied (for the message)
 #   --allow-log ERE     kernel-log lines matching ERE are not failures; repeatable
 #   --qemu-err FILE     QEMU's stderr (quoted when QEMU itself failed)
+#   --outer-console FILE  console of the outer guest of a nested run (run.sh
+#                       --nested-kvm): its splats fail the run as "L1: …" too
 #
 # Prints the guest's PASS/FAIL/SKIP lines as "PASS S/name", "FAIL S/name: reason",
 # host-side failures as "FAIL boot S: …" / "FAIL kernel-log S: …", then
 # "vmtest LABEL: N passed, N failed, N skipped". Exit status 1 on any failure.
 set -euo pipefail
 
-SERIES='' CONSOLE='' RESULTS='' LABEL='' QEMU_RC=0 TIMEOUT=unknown QEMU_ERR=/dev/null
+SERIES='' CONSOLE='' RESULTS='' LABEL='' QEMU_RC=0 TIMEOUT=unknown QEMU_ERR=/dev/null OUTER=''
 ALLOW=()
 
 # Kernel log lines that fail a run (ERE).
@@ -43,6 +45,7 @@ while (($#)); do
 	--timeout) TIMEOUT=$2 ;;
 	--allow-log) ALLOW+=("$2") ;;
 	--qemu-err) QEMU_ERR=$2 ;;
+	--outer-console) OUTER=$2 ;;
 	-h | --help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
 	*) echo "parse.sh: unknown argument $1" >&2; exit 2 ;;
 	esac
@@ -85,8 +88,18 @@ dmesg_dump() {
 # (complete up to a crash; loses nothing to `dmesg -c`) and the final dmesg
 # dump (has what the console may have missed) are scanned. A known kernel
 # bug (KNOWN_BUGS) gives one line "KNOWN<tab><where><tab>ID<tab>WHAT" instead.
+# With --outer-console, that console is scanned the same way, its places
+# prefixed with "L1: ".
 scan_log() {
-	KNOWN_BUGS=$KNOWN_BUGS awk -v bad="$BAD_RE" -v allow="$ALLOW_RE" '
+	scan_files "" <(clean "$CONSOLE") <(dmesg_dump)
+	[[ -z $OUTER ]] || scan_files "L1: " <(clean "$OUTER")
+}
+
+# scan_files PREFIX FILE...: scan_log's work on FILEs.
+scan_files() {
+	local prefix=$1
+	shift
+	KNOWN_BUGS=$KNOWN_BUGS awk -v bad="$BAD_RE" -v allow="$ALLOW_RE" -v prefix="$prefix" '
 		BEGIN { nk = split(ENVIRON["KNOWN_BUGS"], kb, "\n") }
 		# known_end(i, b): last line of the incident at line i if it is
 		# known bug b, else 0
@@ -111,7 +124,7 @@ scan_log() {
 			for (i = 1; i <= n; i++) {
 				if (i <= skip_to)
 					continue
-				where = T[i] != "" ? "during test " T[i] : "outside tests"
+				where = prefix (T[i] != "" ? "during test " T[i] : "outside tests")
 				for (b = 1; b <= nk; b++)
 					if ((e = known_end(i, b))) {
 						split(kb[b], f, "\t")
@@ -143,7 +156,7 @@ scan_log() {
 		{ L[++n] = $0; T[n] = test }
 		/\] ptpvm: begin / { test = $NF; T[n] = "" }
 		/\] ptpvm: end / { test = "" }
-		END { flush() }' <(clean "$CONSOLE") <(dmesg_dump)
+		END { flush() }' "$@"
 }
 
 # running_test: " (during test NAME)" if a test began but did not end.

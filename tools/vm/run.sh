@@ -35,6 +35,11 @@
 #                       (Ctrl-A x quits QEMU)
 #   --verbose           stream the guest's results channel while it runs
 #   --keep              keep the run directory (initrd, raw logs)
+#   --nested-kvm        boot the guest (L2) under a real KVM nested in a TCG guest
+#                       (L1, kernel series $PTP_PURE_NESTED_L1, default 6.1) run by
+#                       QEMU 10; details in tools/vm/nested.sh
+#   --l1-append ARG     extra kernel argument for L1 (--nested-kvm); repeatable
+#   --l1-cmd FILE       script L1 runs beside L2, with L2's monitor (--nested-kvm)
 # In --qemu-arg, --append, --host-cmd, --file, --elf and --overlay, @RUNDIR@ is the
 # per-run temporary directory and @SUITE@ the absolute --tests directory.
 # vm.conf in the test suite: one option per line without the leading "--"
@@ -44,10 +49,12 @@
 set -euo pipefail
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+# shellcheck source-path=SCRIPTDIR source=nested.sh
+. "$VM_DIR/nested.sh"
 
 SERIES='' MODDIR='' TESTS='' TIMEOUT='' TT=60 MACHINE=q35 MEM=512 SMP=2 ACCEL=${PTP_PURE_ACCEL:-auto}
 LOAD='' BOOT=auto CHRONY=0 INTERACTIVE=0 VERBOSE=0 KEEP=0 NAME='' LABEL='' LOG='' HOST_CMD='' SUITE_SERIES=''
-QEMU='' QEMU_ARGS=() QEMU_DATA=() APPEND=() MK_ARGS=() ALLOW=()
+QEMU='' QEMU_ARGS=() QEMU_DATA=() APPEND=() MK_ARGS=() ALLOW=() NESTED=0
 KVM_PROBE_TIMEOUT=${PTP_PURE_KVM_PROBE_TIMEOUT:-20}
 
 usage() { sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit "${1:-2}"; }
@@ -60,6 +67,7 @@ parse_opt() {
 	interactive) INTERACTIVE=1; return 1 ;;
 	verbose) VERBOSE=1; return 1 ;;
 	keep) KEEP=1; return 1 ;;
+	nested-kvm) NESTED=1; return 1 ;;
 	h | help) usage 0 ;;
 	esac
 	[[ $# == 2 ]] || die "--$opt needs an argument"
@@ -85,6 +93,8 @@ parse_opt() {
 	name) NAME=$val ;;
 	label) LABEL=$val ;;
 	log) LOG=$val ;;
+	l1-append) L1_APPEND+=("$val") ;;
+	l1-cmd) L1_CMD=$val ;;
 	*) die "unknown option --$opt (see --help)" ;;
 	esac
 	return 2
@@ -308,6 +318,10 @@ write_log() {
 			echo "===== console of the first boot, crashed before the tests ($CONSOLE)"
 			tr -d '\r' <"$RUNDIR/console.first-boot.log"
 		fi
+		if [[ -f $RUNDIR/l1-console.log ]]; then
+			echo "===== L1 console (--nested-kvm)"
+			tr -d '\r' <"$RUNDIR/l1-console.log"
+		fi
 		echo "===== console ($CONSOLE)"
 		tr -d '\r' <"$RUNDIR/console.log"
 		echo "===== results channel"
@@ -377,10 +391,16 @@ main() {
 
 	RUNDIR=$(mktemp -d "${TMPDIR:-/tmp}/ptpvm.XXXXXX")
 	trap cleanup EXIT
+	nested_check
 	resolve_qemu
 	kcache_image "$SERIES"
 	KERNEL=$(boot_kernel)
-	ACC=$(choose_accel)
+	if ((NESTED)); then
+		# QEMU 10 runs L1; L2 gets the system's QEMU inside L1, with KVM.
+		L1_QEMU=$QEMU QEMU='' ACC=kvm
+	else
+		ACC=$(choose_accel)
+	fi
 
 	if [[ -z $MODDIR ]] && compgen -G "$BUILD/$KREL/src/*.ko" >/dev/null; then
 		MODDIR=$BUILD/$KREL/src
@@ -407,12 +427,17 @@ main() {
 		qemu_base "$ACC" "stdio,id=c0,mux=on,signal=off"
 		Q+=(-mon "chardev=c0,mode=readline")
 		append="console=$CONSOLE $append ptpvm.mode=shell"
+	elif ((NESTED)); then
+		# L2's channels are L1's serial ports ttyS1 and ttyS2 (nested.sh).
+		qemu_base "$ACC" "file,id=c0,path=/dev/ttyS1" "file,id=c1,path=/dev/ttyS2"
+		append="console=$CONSOLE $append ptpvm.out=$OUTDEV"
 	else
 		qemu_base "$ACC" "file,id=c0,path=$RUNDIR/console.log" "file,id=c1,path=$RUNDIR/results.log"
 		append="console=$CONSOLE $append ptpvm.out=$OUTDEV"
 	fi
 	for a in "${QEMU_ARGS[@]}"; do Q+=("$(subst "$a")"); done
 	Q+=(-kernel "$KERNEL" -initrd "$RUNDIR/initrd.img" -append "$append")
+	((NESTED == 0)) || nested_wrap
 
 	if ((INTERACTIVE)); then
 		start_host_cmd
@@ -434,10 +459,11 @@ main() {
 		cp "$RUNDIR/console.log" "$RUNDIR/console.first-boot.log"
 	done
 
-	local prc=0
+	local prc=0 outer=()
+	((NESTED == 0)) || outer=(--outer-console "$RUNDIR/l1-console.log")
 	"$VM_DIR/parse.sh" --series "$SERIES" --label "$LABEL" --console "$RUNDIR/console.log" \
 		--results "$RUNDIR/results.log" --qemu-rc "$QRC" --timeout "$TIMEOUT" \
-		--qemu-err "$RUNDIR/qemu.err" "${ALLOW[@]}" >"$RUNDIR/parsed" || prc=$?
+		--qemu-err "$RUNDIR/qemu.err" "${ALLOW[@]}" "${outer[@]}" >"$RUNDIR/parsed" || prc=$?
 	cat "$RUNDIR/parsed"
 	write_log
 	if ((prc != 0)); then echo "log: $LOG"; fi

@@ -23,7 +23,7 @@ MODULES=''
 usage() { sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit "${1:-2}"; }
 
 # Options of run.sh that take no value (everything else takes one).
-is_flag() { [[ $1 =~ ^--(with-chrony|interactive|verbose|keep)$ ]]; }
+is_flag() { [[ $1 =~ ^--(with-chrony|interactive|verbose|keep|nested-kvm)$ ]]; }
 
 parse_args() {
 	while (($#)); do
