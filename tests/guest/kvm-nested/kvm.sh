@@ -19,12 +19,6 @@ CORE_TSC_BOUND=1000
 KVM_SPREAD_BOUND=20000
 KVM_SLACK=20000
 
-# Expected failure, reported as a SKIP that names it (never as a PASS):
-# issue 8 defect 1, the core converts the TSC to kvm-clock outside the
-# pvclock version window (50-core-pvclock-update).  Set to 0 once the core
-# converts inside the window.
-XFAIL_CORE_PVCLOCK_WINDOW=0
-
 # set_cs NAME: switch the clocksource; true if it is NAME afterwards.
 set_cs() {
 	echo "$1" >"$CS/current_clocksource" 2>/dev/null
