@@ -309,9 +309,17 @@ static bool ptp_pure_target_possible(enum compat_syscounter target)
 	return target != COMPAT_SC_X86_KVM_CLK || compat_kvmclock_present();
 }
 
+/*
+ * The timekeeping core calls the callback again whenever timekeeping was
+ * updated during it: a device read slower than a tick would be repeated
+ * forever.  After this many calls the last sample stands, uncrossed.
+ */
+#define PTP_PURE_XTS_CALLS	8
+
 struct ptp_pure_xts_ctx {
 	struct ptp_pure_clock *clk;
 	enum compat_syscounter target;
+	unsigned int calls;
 	struct ptp_pure_sample s;
 	int err;	/* of the read; 0 once @s holds a checked sample */
 };
@@ -367,6 +375,8 @@ static int ptp_pure_xts_cb(ktime_t *device, struct system_counterval_t *sc,
 	bool conv;
 	int ret;
 
+	if (++ctx->calls > PTP_PURE_XTS_CALLS)
+		return -EAGAIN;
 	if (ctx->target == COMPAT_SC_X86_KVM_CLK &&
 	    clk->counter == PTP_PURE_COUNTER_X86_TSC) {
 		ret = ptp_pure_read_kvmclock(ctx, &cycles, &conv);
@@ -393,6 +403,7 @@ static int ptp_pure_xts_once(struct ptp_pure_xts_ctx *ctx,
 	int ret;
 
 	ctx->err = -ENODATA;
+	ctx->calls = 0;
 	ret = get_device_system_crosststamp(ptp_pure_xts_cb, ctx, NULL, xts);
 	if (!ret) {
 		WRITE_ONCE(ctx->clk->xts_target, ctx->target);

@@ -462,12 +462,14 @@ static int poll_attr(const char *path, int ms)
 }
 
 /*
- * bounded SECONDS MAXMS: clock_gettime for SECONDS; every read must end
- * within MAXMS ms, with success or ETIMEDOUT.  Prints the counts; exit 0
- * if all reads were bounded and no other error came.
+ * bounded SECONDS MAXMS [ext]: clock_gettime (or PTP_SYS_OFFSET_EXTENDED
+ * of CLOCK_REALTIME, one sample) for SECONDS; every read must end within
+ * MAXMS ms, with success or ETIMEDOUT.  Prints the counts; exit 0 if all
+ * reads were bounded and no other error came.
  */
-static int bounded(int seconds, int max_ms)
+static int bounded(int seconds, int max_ms, int ext)
 {
+	struct ptp_sys_offset_extended e;
 	int64_t end = now_ns(CLOCK_MONOTONIC) + seconds * 1000000000LL, worst = 0;
 	long ok = 0, timeouts = 0, other = 0;
 	int fd = open(dev_path, O_RDONLY);
@@ -479,7 +481,8 @@ static int bounded(int seconds, int max_ms)
 	}
 	while (now_ns(CLOCK_MONOTONIC) < end) {
 		int64_t t0 = now_ns(CLOCK_MONOTONIC), dt;
-		int r = clock_gettime(FD_TO_CLOCKID(fd), &t);
+		int r = ext ? extended(fd, CLOCK_REALTIME, 1, &e) :
+			      clock_gettime(FD_TO_CLOCKID(fd), &t);
 
 		dt = now_ns(CLOCK_MONOTONIC) - t0;
 		if (dt > worst)
@@ -590,7 +593,8 @@ int main(int argc, char **argv)
 	if (argc >= 3 && !strcmp(argv[1], "errno"))
 		return expect_errno(atoi(argv[2]));
 	if (argc >= 4 && !strcmp(argv[1], "bounded"))
-		return bounded(atoi(argv[2]), atoi(argv[3]));
+		return bounded(atoi(argv[2]), atoi(argv[3]),
+			       argc >= 5 && !strcmp(argv[4], "ext"));
 	if (argc >= 3 && !strcmp(argv[1], "hammer"))
 		return hammer(atoi(argv[2]));
 	if (argc >= 3 && !strcmp(argv[1], "read"))
