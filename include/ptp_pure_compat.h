@@ -211,4 +211,26 @@ static inline void compat_hrtimer_setup(struct hrtimer *t,
 #define compat_vm_flags_clear(vma, flags) ((vma)->vm_flags &= ~(flags))
 #endif
 
+/*
+ * Whether the guest's memory is encrypted (SEV, TDX), so that memory shared
+ * with the hypervisor must be made decrypted.  cc_platform_has() came in
+ * 5.16 (backported to some 5.10 kernels); mem_encrypt_active() before it.
+ */
+#ifdef HAVE_CC_PLATFORM_HAS
+#include <linux/cc_platform.h>
+#define compat_guest_mem_encrypted() cc_platform_has(CC_ATTR_GUEST_MEM_ENCRYPT)
+#else
+#include <linux/mem_encrypt.h>
+#define compat_guest_mem_encrypted() mem_encrypt_active()
+#endif
+
+/* cpuid() moved from <asm/processor.h> to <asm/cpuid/api.h> (7.x). */
+#ifdef CONFIG_X86
+#ifdef HAVE_CPUID_API_H
+#include <asm/cpuid/api.h>
+#else
+#include <asm/processor.h>
+#endif
+#endif
+
 #endif /* PTP_PURE_COMPAT_H */
