@@ -5,6 +5,10 @@
  * Statically linked, run inside the guests.  Prints one line that the
  * caller judges, and exits 0 when every call worked:
  *
+ *   ptp_xts finit FILE            load the module FILE with exactly one
+ *                                 finit_module() call (busybox's insmod
+ *                                 retries a failed load with init_module):
+ *                                 "ok" or "err errno=E (text)"
  *   ptp_xts cpuid                 "KVMKVMKVM <features hex>" from the
  *                                 hypervisor CPUID leaves, or "none <sig>"
  *   ptp_xts caps DEV              "caps xts=<cross_timestamping>"
@@ -32,6 +36,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "phc_util.h"
@@ -67,6 +72,18 @@ static int report(const struct stats *s, int err)
 	}
 	printf("ok n=%d min=%" PRId64 " max=%" PRId64 " win=%" PRId64 "\n",
 	       s->n, s->min, s->max, s->win);
+	return 0;
+}
+
+static int do_finit(const char *file)
+{
+	int fd = open(file, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0 || syscall(SYS_finit_module, fd, "", 0)) {
+		printf("err errno=%d (%s)\n", errno, strerror(errno));
+		return 3;
+	}
+	printf("ok\n");
 	return 0;
 }
 
@@ -184,6 +201,8 @@ int main(int argc, char **argv)
 
 	if (argc >= 2 && !strcmp(argv[1], "cpuid"))
 		return do_cpuid();
+	if (argc == 3 && !strcmp(argv[1], "finit"))
+		return do_finit(argv[2]);
 	if (argc < 3) {
 		fprintf(stderr, "usage: ptp_xts cpuid | caps DEV | precise|sysoff|extended DEV N\n");
 		return 2;
