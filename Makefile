@@ -84,8 +84,12 @@ vmtest: guest-tools bench/ptp_bench
 
 # tests/guest/kvm-nested: the guest runs under a real KVM that a TCG guest
 # (L1) provides (tools/vm/nested.sh); modules from the matrix build.
+# kvm-nested-smp (two L2 vCPUs) and kvm-nested-hpet (L1 on hpet: the host
+# refuses clock pairing) run on 6.1 and 7 only (their vm.conf).
 kvmtest: guest-tools
 	tools/vm/vmtest.sh --tests tests/guest/kvm-nested $(SERIES)
+	tools/vm/vmtest.sh --tests tests/guest/kvm-nested-smp $(SERIES)
+	tools/vm/vmtest.sh --tests tests/guest/kvm-nested-hpet $(SERIES)
 
 # The core suite with 1000 load/unload cycles instead of 200.
 stress: guest-tools
