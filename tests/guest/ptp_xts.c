@@ -9,6 +9,10 @@
  *                                 finit_module() call (busybox's insmod
  *                                 retries a failed load with init_module):
  *                                 "ok" or "err errno=E (text)"
+ *   ptp_xts cost DEV1 DEV2 N      N clock_gettime() calls on each of two
+ *                                 PHCs (/dev paths), alternating call by
+ *                                 call, the order swapped every call:
+ *                                 "cost a=A b=B" medians in ns (CLOCK_MONOTONIC_RAW)
  *   ptp_xts cpuid                 "KVMKVMKVM <features hex>" from the
  *                                 hypervisor CPUID leaves, or "none <sig>"
  *   ptp_xts caps DEV              "caps xts=<cross_timestamping>"
@@ -84,6 +88,45 @@ static int do_finit(const char *file)
 		return 3;
 	}
 	printf("ok\n");
+	return 0;
+}
+
+static int cmp64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+#define COST_MAX 10000
+
+static int do_cost(const char *p1, const char *p2, int n)
+{
+	static int64_t c[2][COST_MAX];
+	struct timespec t0, t1, ts;
+	int fd[2], i, k, j;
+
+	fd[0] = open(p1, O_RDONLY);
+	fd[1] = open(p2, O_RDONLY);
+	if (fd[0] < 0 || fd[1] < 0 || n < 1 || n > COST_MAX) {
+		printf("err open %s %s or N out of 1..%d\n", p1, p2, COST_MAX);
+		return 2;
+	}
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < 2; j++) {
+			k = (i + j) & 1;
+			clock_gettime(CLOCK_MONOTONIC_RAW, &t0);
+			if (clock_gettime(FD_TO_CLOCKID(fd[k]), &ts)) {
+				printf("err errno=%d (%s)\n", errno, strerror(errno));
+				return 3;
+			}
+			clock_gettime(CLOCK_MONOTONIC_RAW, &t1);
+			c[k][i] = (t1.tv_sec - t0.tv_sec) * NSEC + t1.tv_nsec - t0.tv_nsec;
+		}
+	}
+	qsort(c[0], n, sizeof(c[0][0]), cmp64);
+	qsort(c[1], n, sizeof(c[1][0]), cmp64);
+	printf("cost a=%" PRId64 " b=%" PRId64 "\n", c[0][n / 2], c[1][n / 2]);
 	return 0;
 }
 
@@ -203,6 +246,8 @@ int main(int argc, char **argv)
 		return do_cpuid();
 	if (argc == 3 && !strcmp(argv[1], "finit"))
 		return do_finit(argv[2]);
+	if (argc == 5 && !strcmp(argv[1], "cost"))
+		return do_cost(argv[2], argv[3], atoi(argv[4]));
 	if (argc < 3) {
 		fprintf(stderr, "usage: ptp_xts cpuid | caps DEV | precise|sysoff|extended DEV N\n");
 		return 2;
