@@ -79,3 +79,73 @@ wait_until() {
 		usleep 50000
 	done
 }
+
+# chrony_lock NAME DEV REFID OPTS: chronyd with "refclock PHC DEV ... refid
+# REFID OPTS" and "makestep 1 -1" (plus the chrony.conf lines in
+# $CHRONY_EXTRA), the guest clock first put 2-3 s off.  PASS NAME/selected
+# when within 60 s the PHC is the selected source (#*), NAME/tracking when
+# chronyc tracking shows |System time| < 1 ms, NAME/makestep when chronyd
+# stepped the clock.  $CHRONY_BEFORE and $CHRONY_AFTER, if set, are
+# commands whose ext_realtime_offset lines are shown before and after.
+chrony_lock() {
+	n=$1 dev=$2 refid=$3 opts=$4
+	if ! command -v chronyd >/dev/null || ! command -v chronyc >/dev/null; then
+		fail "$n" "chronyd/chronyc missing (vm.conf: with-chrony)"
+		return 1
+	fi
+	{
+		echo "refclock PHC $dev poll 0 dpoll -2 refid $refid $opts"
+		echo "makestep 1 -1"
+		[ -z "${CHRONY_EXTRA-}" ] || echo "$CHRONY_EXTRA"
+	} >/tmp/chrony.conf
+	sed 's/^/  chrony.conf: /' /tmp/chrony.conf
+
+	# The guest clock 2-3 s off: chronyd has to step it.
+	date -s "@$(($(date +%s) + 3))" >/dev/null
+	[ -z "${CHRONY_BEFORE-}" ] ||
+		echo "  guest clock stepped: $($CHRONY_BEFORE | grep ext_realtime_offset)"
+
+	chronyd -d -u _chrony -f /tmp/chrony.conf >/tmp/chronyd.log 2>&1 &
+	cpid=$!
+	t0=$(now_ms)
+	ok=0 sel=0 src='' trk=''
+	while [ $(($(now_ms) - t0)) -lt 60000 ]; do
+		sleep 1
+		kill -0 $cpid 2>/dev/null || break
+		src=$(chronyc -n sources 2>&1)
+		trk=$(chronyc -n tracking 2>&1)
+		printf '%s\n' "$src" | grep -q "^#\* *$refid" || continue
+		[ $sel = 1 ] || echo "  PHC selected after $(($(now_ms) - t0)) ms"
+		sel=1
+		st=$(printf '%s\n' "$trk" | awk '/^System time/ { print $4 }')
+		if [ -n "$st" ] && awk -v s="$st" 'BEGIN { exit !(s < 0.001) }'; then
+			ok=1
+			break
+		fi
+	done
+	dt=$(($(now_ms) - t0))
+	printf '%s\n' "$src" | sed 's/^/  sources: /'
+	printf '%s\n' "$trk" | sed 's/^/  tracking: /'
+	chronyc -n sourcestats 2>&1 | sed 's/^/  sourcestats: /'
+	if [ $sel = 1 ]; then
+		pass "$n/selected"
+	else
+		fail "$n/selected" "the PHC is not the selected source (#*) after $dt ms"
+	fi
+	if [ $ok = 1 ]; then
+		echo "  |System time| < 1 ms after $dt ms"
+		pass "$n/tracking"
+	else
+		fail "$n/tracking" "System time not within 1 ms after $dt ms"
+	fi
+	kill $cpid 2>/dev/null
+	wait $cpid 2>/dev/null
+	sed 's/^/  chronyd: /' /tmp/chronyd.log
+	if grep -q 'System clock wrong by' /tmp/chronyd.log; then
+		pass "$n/makestep"
+	else
+		fail "$n/makestep" "chronyd did not step the clock (2-3 s off)"
+	fi
+	[ -z "${CHRONY_AFTER-}" ] ||
+		echo "  after chronyd: $($CHRONY_AFTER | grep ext_realtime_offset | tr '\n' ' ')"
+}
