@@ -12,6 +12,8 @@
 #   make bench [ROUNDS=10] [BOOTS=3]             ours vs in-tree ptp_vmclock (7.x)
 #   make stress [SERIES=...]                     core suite with 1000 load cycles
 #   make vm [SERIES=6.1]                         a shell in a guest, modules loaded
+#   make package                                 .deb and .rpm into $(PTP_PURE_BUILD)/packages
+#   make package-test                            the packages in booted cloud images (root)
 #   make check                                   everything CI runs (root)
 #   make clean
 #
@@ -35,7 +37,8 @@ UNIT_TESTS := $(patsubst tests/unit/%.c,tests/unit/%.bin,$(wildcard tests/unit/t
 
 GUEST_TOOLS := tests/guest/ptp_test tests/guest/vmclock_dev
 
-.PHONY: all modules conftest unit matrix sparse style vmtest stress bench demo vm guest-tools check clean
+.PHONY: all modules conftest unit matrix sparse style vmtest stress bench demo vm guest-tools check clean \
+	package package-test
 
 all: modules
 
@@ -105,6 +108,14 @@ vm: guest-tools
 
 sparse:
 	tools/sparse.sh
+
+# Both packages into one directory (tools/package.sh -o DIR to choose it).
+package:
+	tools/package.sh
+
+# The packages installed and booted as a cloud image would (tools/package-test.sh).
+package-test:
+	tools/package-test.sh
 
 style:
 	tools/style.sh
