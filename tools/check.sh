@@ -12,7 +12,7 @@ cd "$top" || exit 1
 : "${PTP_PURE_CACHE:=/var/cache/ptp-pure}"
 export PTP_PURE_CACHE
 
-stages=${CHECK_STAGES:-deps unit style matrix sparse vmtest}
+stages=${CHECK_STAGES:-deps unit style matrix sparse vmtest package}
 logdir="${PTP_PURE_BUILD:-$PTP_PURE_CACHE/build}/logs/check"
 mkdir -p "$logdir"
 
@@ -61,6 +61,7 @@ for st in $stages; do
 	matrix) stage matrix tools/matrix.sh ${SERIES:-} ;;
 	sparse) stage sparse tools/sparse.sh ;;
 	vmtest) stage vmtest make -s vmtest ;;
+	package) stage package make -s package-test ;;
 	*) echo "check: unknown stage $st"; total_fail=$((total_fail + 1)) ;;
 	esac
 done
