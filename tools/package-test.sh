@@ -42,7 +42,7 @@ QEMU_TIMEOUT=${PTP_PURE_PKGTEST_TIMEOUT:-300}
 ADDR=0x10000000			# vmclock page (tests/emu/README.md), memmap= below
 MEM_MB=1024
 # Bump when the image recipe below changes: it is part of the cache key.
-RECIPE=1
+RECIPE=2
 
 only=()
 keep=0
@@ -60,8 +60,9 @@ want() { ((${#only[@]} == 0)) || [[ " ${only[*]} " == *" $1 "* ]]; }
 
 NPASS=0 NFAIL=0 NSKIP=0
 pass() { echo "PASS $1"; NPASS=$((NPASS + 1)); }
-fail() { echo "FAIL $1: $2"; NFAIL=$((NFAIL + 1)); }
-skip() { echo "SKIP $1: $2"; NSKIP=$((NSKIP + 1)); }
+# (a guest's line comes with its reason inside $1)
+fail() { echo "FAIL $1${2:+: $2}"; NFAIL=$((NFAIL + 1)); }
+skip() { echo "SKIP $1${2:+: $2}"; NSKIP=$((NSKIP + 1)); }
 # check NAME REASON CMD...: PASS if CMD succeeds, else FAIL with REASON.
 check() {
 	local n=$1 r=$2
@@ -106,6 +107,7 @@ image_conf() {
 	I_PKGS2=''
 	if [[ -n $I_SERIES2 ]]; then
 		series_krel "$I_SERIES2" >/dev/null || return 1
+		# The package set kcache.sh resolved (headers, -common, kbuild).
 		I_KREL2=$(sed -n 's/^R_KREL=//p' "$CACHE/state/$I_SERIES2.env")
 		# shellcheck disable=SC1090
 		I_PKGS2=$(. "$CACHE/state/$I_SERIES2.env" && echo "$R_PKGS")
@@ -117,6 +119,8 @@ image_conf() {
 	I_INCLUDE=systemd-sysv,udev,chrony,dkms,openssl,kmod,procps,initramfs-tools
 	I_INCLUDE+=,linux-image-$I_KREL,linux-headers-$I_KREL
 	[[ -z $I_SERIES2 ]] || I_INCLUDE+=,dwarves
+	# trixie-backports' kernels pre-depend on its newer linux-base.
+	[[ $suite != trixie ]] || I_INCLUDE+=,linux-base/trixie-backports
 	I_KEY=$(printf '%s\n' "$RECIPE" "$suite" "$I_INCLUDE" "$I_PKGS2" "${I_MIRRORS[@]}" |
 		sha256sum | cut -c1-10)
 	I_ROOT=$CACHE/images/pkgtest-$suite-$I_KREL-$I_KEY
@@ -146,10 +150,14 @@ ensure_image() {
 			--customize-hook='mkdir -p "$1/var/cache/pkgtest"'
 		)
 		if [[ -n $I_PKGS2 ]]; then
-			# The second kernel's headers, for the kernel-upgrade test offline.
-			hooks+=(--customize-hook="chroot \"\$1\" sh -c 'cd /var/cache/pkgtest && apt-get -q download $I_PKGS2'")
+			# The second kernel (image and headers, and what they need that
+			# the image lacks), for the kernel-upgrade test offline.
+			# The signed image lags behind in backports at times: else unsigned.
+			local get="apt-get -q -y --download-only -o Dir::Cache::Archives=/var/cache/pkgtest install"
+			hooks+=(--customize-hook="chroot \"\$1\" sh -c '$get linux-image-$I_KREL2 $I_PKGS2 ||
+				$get linux-image-$I_KREL2-unsigned $I_PKGS2'")
 		fi
-		if ! mmdebstrap --variant=minbase --mode=root --quiet \
+		if ! mmdebstrap --variant=minbase --mode=root \
 			--aptopt='APT::Install-Recommends "false"' \
 			--include="$I_INCLUDE" \
 			--dpkgopt='path-exclude=/usr/share/man/*' \
@@ -329,3 +337,238 @@ if want rpm; then
 		pass rpm/scriptlets-dkms-calls
 	fi
 fi
+
+# ------------------------------------------------------------ images ---
+
+MOK_CN="ptp-pure package-test MOK"
+
+# inchroot ROOT CMD...: CMD in the image root, /proc mounted, clean env.
+inchroot() {
+	local root=$1
+	shift
+	unshare -m -p -f --kill-child --mount-proc="$root/proc" \
+		chroot "$root" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root \
+		LANG=C.UTF-8 DEBIAN_FRONTEND=noninteractive "$@"
+}
+
+# dkms_state ROOT VER KREL: "installed" if dkms says so for that kernel.
+dkms_installed() {
+	inchroot "$1" dkms status -m ptp-pure -v "$2" -k "$3" 2>/dev/null | grep -q ': installed'
+}
+
+# mods_check NAME ROOT KREL VER: every module of dkms.conf in updates/dkms
+# of KREL, with MODULE_VERSION VER, and in modules.dep.
+mods_check() {
+	local n=$1 root=$2 k=$3 v=$4 m f bad='' got
+	for m in $MODS_X86; do
+		f=$(inchroot "$root" modinfo -k "$k" -n "$m" 2>/dev/null)
+		case $f in
+		/lib/modules/"$k"/updates/dkms/"$m".ko* | /usr/lib/modules/"$k"/updates/dkms/"$m".ko*) ;;
+		*) bad+=" $m: not in updates/dkms of $k (${f:-not found});"; continue ;;
+		esac
+		got=$(inchroot "$root" modinfo -k "$k" -F version "$m" 2>/dev/null)
+		[[ $got == "$v" ]] || bad+=" $m: version '$got', want $v;"
+	done
+	if [[ -n $bad ]]; then fail "$n" "${bad%;}"; else pass "$n"; fi
+}
+
+# boot_image SUITE ROOT KREL IMG: boot IMG with the emulated vmclock, the
+# image's own kernel and initrd; results of guest-check.sh in $WORK/SUITE.
+# Runs in the background of the chroot tests: sets BOOT_PID.
+boot_image() {
+	local suite=$1 root=$2 k=$3 img=$4 dir=$WORK/$1 vmlinuz initrd emu ram
+	vmlinuz=$root/boot/vmlinuz-$k
+	[[ -f $vmlinuz ]] || vmlinuz=$root/usr/lib/modules/$k/vmlinuz
+	initrd=$root/boot/initrd.img-$k
+	mkdir -p "$dir/boot"
+	cp "$vmlinuz" "$dir/boot/vmlinuz"
+	cp "$initrd" "$dir/boot/initrd"
+	mkdir -p "$BUILD/emu"
+	emu=$(flock "$BUILD/emu/.lock" tests/emu/build.sh -o "$BUILD/emu" --addr "$ADDR" 2>>"$dir/emu-build.log") ||
+		{ echo "emulator build failed" >"$dir/boot-error"; return 1; }
+	ram=$(mktemp /dev/shm/ptp-pure-pkgtest-ram.XXXXXX)
+	rm -f "$dir/console.log" "$dir/results.log" "$dir/emu.log" "$dir/boot-error"
+	(
+		timeout -k 10 "$QEMU_TIMEOUT" qemu-system-x86_64 -machine q35,memory-backend=guestram \
+			-accel tcg -cpu max -smp 1 -m "$MEM_MB" \
+			-object "memory-backend-file,id=guestram,size=${MEM_MB}M,mem-path=$ram,share=on" \
+			-acpitable "file=$emu/vmclock.aml" \
+			-kernel "$dir/boot/vmlinuz" -initrd "$dir/boot/initrd" \
+			-append "root=LABEL=pkgtest rw console=ttyS0 memmap=4K\$$ADDR panic=-1 systemd.show_status=0 quiet loglevel=4" \
+			-drive "file=$img,if=virtio,format=raw,cache=unsafe" \
+			-serial "file:$dir/console.log" -serial "file:$dir/results.log" \
+			-chardev "socket,id=vmclockctl,path=$dir/vmclockctl.sock,server=on,wait=off" \
+			-device isa-serial,chardev=vmclockctl,irq=5 \
+			-S -qmp "unix:$dir/qmp.sock,server=on,wait=off" \
+			-nic none -display none -no-reboot >"$dir/qemu.log" 2>&1 &
+		qpid=$!
+		for _ in $(seq 50); do [[ -S $dir/qmp.sock ]] && break; sleep 0.1; done
+		timeout -k 5 "$QEMU_TIMEOUT" "$emu/vmclock-emu" --mem "$ram" --unlink-mem --addr "$ADDR" \
+			--control "$dir/vmclockctl.sock" --qmp "$dir/qmp.sock" --log "$dir/emu.log" &
+		epid=$!
+		wait "$qpid"
+		echo "qemu exit $?" >>"$dir/qemu.log"
+		kill "$epid" 2>/dev/null
+		wait "$epid" 2>/dev/null
+		rm -f "$ram"
+	) &
+	BOOT_PID=$!
+	QEMU_PIDS+=("$BOOT_PID")
+}
+
+# boot_results SUITE T0: wait for the boot, report the guest's lines.
+boot_results() {
+	local suite=$1 dir=$WORK/$1 l n=0
+	wait "$BOOT_PID"
+	if [[ -f $dir/boot-error ]]; then
+		fail "$suite/boot" "$(<"$dir/boot-error")"
+		return
+	fi
+	while IFS= read -r l; do
+		l=${l%$'\r'}
+		case $l in
+		PASS\ * | FAIL\ * | SKIP\ *)
+			n=$((n + 1))
+			case $l in
+			PASS*) pass "$suite/boot/${l#PASS }" ;;
+			FAIL*) fail "$suite/boot/${l#FAIL }" "" ;;
+			SKIP*) skip "$suite/boot/${l#SKIP }" "" ;;
+			esac
+			;;
+		'# '*) echo "  ${l#\# }" ;;
+		esac
+	done < <(tr -d '\0' <"$dir/results.log" 2>/dev/null)
+	if grep -q '^END' "$dir/results.log" 2>/dev/null && ((n > 0)); then
+		pass "$suite/boot/completed ($(($(date +%s) - BOOT_T0)) s)"
+	else
+		fail "$suite/boot/completed" "no END from the guest within $QEMU_TIMEOUT s ($(tail -n 1 "$dir/qemu.log" 2>/dev/null)); console: $(tr -d '\r' <"$dir/console.log" 2>/dev/null | grep -v '^\s*$' | tail -n 3 | tr '\n' '|')"
+	fi
+}
+
+# purge_check NAME ROOT: nothing of the package left, on any kernel.
+purge_check() {
+	local n=$1 root=$2 left='' f k
+	left+=$(find "$root/lib/modules/" "$root/usr/lib/modules/" -name 'ptp_pure*' 2>/dev/null | sed "s#^$root##" | head -n 3 | tr '\n' ' ')
+	for k in "$root"/lib/modules/*/modules.dep; do
+		[[ -f $k ]] && grep -q ptp_pure "$k" && left+="${k#"$root"}(ptp_pure entries) "
+	done
+	for f in $DEB_FILES /etc/ptp-pure /usr/lib/ptp-pure /var/lib/dkms/ptp-pure /usr/src/ptp-pure-"$VER" /usr/src/ptp-pure-"$VER2"; do
+		[[ -e $root$f || -L $root$f ]] && left+="$f "
+	done
+	if [[ -n $left ]]; then fail "$n" "left behind: $left"; else pass "$n"; fi
+}
+
+run_suite() {
+	local suite=$1 dir=$WORK/$1 root k k2='' t0=$SECONDS img
+	BOOT_PID=''
+	progress "$suite: image"
+	if ! image_conf "$suite" || ! ensure_image "$suite"; then
+		fail "$suite/image" "could not build the image root (log: $WORK/mmdebstrap-$suite.log)"
+		return
+	fi
+	pass "$suite/image ($I_KREL)"
+	k=$I_KREL
+	[[ -z $I_SERIES2 ]] || k2=$I_KREL2
+
+	# The run's root: the cached image below a writable overlay.
+	root=$dir/root
+	rm -rf "$dir"
+	mkdir -p "$dir/upper" "$dir/ovwork" "$root"
+	if ! mount -t overlay overlay -o "lowerdir=$I_ROOT,upperdir=$dir/upper,workdir=$dir/ovwork" "$root"; then
+		fail "$suite/overlay" "cannot mount an overlay on $I_ROOT"
+		return
+	fi
+	MOUNTS+=("$root")
+
+	# A MOK key present before the install: DKMS must sign with it.
+	mkdir -p "$root/var/lib/dkms"
+	openssl req -new -x509 -newkey rsa:2048 -nodes -days 3650 -subj "/CN=$MOK_CN" \
+		-addext extendedKeyUsage=codeSigning -outform DER \
+		-keyout "$root/var/lib/dkms/mok.key" -out "$root/var/lib/dkms/mok.pub" >/dev/null 2>&1
+	cp "$DEB" "$DEB2" "$root/tmp/"
+
+	# Install as an image build would: in a chroot, whose running kernel
+	# (this host's) is not the image's.
+	progress "$suite: dpkg -i ptp-pure-dkms_${VER}_all.deb in the chroot (DKMS build for $k)"
+	if inchroot "$root" dpkg -i "/tmp/${DEB##*/}" >"$dir/install.log" 2>&1; then
+		pass "$suite/install"
+	else
+		fail "$suite/install" "dpkg -i failed: $(tail -n 3 "$dir/install.log" | tr '\n' ' ')"
+	fi
+	check "$suite/dkms-installed" "dkms status -k $k: $(inchroot "$root" dkms status 2>&1 | tr '\n' ' ')" \
+		dkms_installed "$root" "$VER" "$k"
+	mods_check "$suite/modules" "$root" "$k" "$VER"
+	signer=$(inchroot "$root" modinfo -k "$k" -F signer ptp_pure_vmclock 2>/dev/null)
+	check "$suite/signed-with-mok" "signer '$signer', want '$MOK_CN'" test "$signer" = "$MOK_CN"
+	deps=$(inchroot "$root" modprobe -S "$k" --show-depends ptp_pure_vmclock 2>&1)
+	check "$suite/depmod" "modprobe --show-depends: $(tr '\n' ' ' <<<"$deps")" \
+		grep -q 'updates/dkms/ptp_pure_core.ko' <<<"$deps"
+
+	# Boot a copy of the root, with the test unit (not part of the package).
+	progress "$suite: booting the image in QEMU (TCG, at most $QEMU_TIMEOUT s) beside the chroot tests"
+	install -D -m 0755 tests/package/guest-check.sh "$root/usr/local/sbin/pkgtest-guest-check"
+	sed "s/@VERSION@/$VER/" tests/package/pkgtest.service >"$root/etc/systemd/system/pkgtest.service"
+	mkdir -p "$root/etc/systemd/system/multi-user.target.wants"
+	ln -sf ../pkgtest.service "$root/etc/systemd/system/multi-user.target.wants/pkgtest.service"
+	img=$dir/disk.img
+	if mke2fs -q -F -t ext4 -L pkgtest -d "$root" "$img" 3G >"$dir/mke2fs.log" 2>&1; then
+		BOOT_T0=$(date +%s)
+		boot_image "$suite" "$root" "$k" "$img"
+	else
+		echo "mke2fs failed: $(tail -n 2 "$dir/mke2fs.log" | tr '\n' ' ')" >"$dir/boot-error"
+		BOOT_PID=''
+	fi
+	rm -rf "$root/usr/local/sbin/pkgtest-guest-check" "$root/etc/systemd/system/pkgtest.service" \
+		"$root/etc/systemd/system/multi-user.target.wants/pkgtest.service"
+
+	# Kernel upgrade: a second kernel's headers arrive, DKMS builds for it.
+	if [[ -n $k2 ]]; then
+		progress "$suite: installing kernel $k2 and its headers (DKMS builds for it)"
+		if inchroot "$root" sh -c 'dpkg -i /var/cache/pkgtest/*.deb' >"$dir/kernel2.log" 2>&1; then
+			pass "$suite/kernel2-headers"
+		else
+			fail "$suite/kernel2-headers" "dpkg -i failed: $(tail -n 3 "$dir/kernel2.log" | tr '\n' ' ')"
+		fi
+		check "$suite/kernel2-dkms-installed" "dkms status: $(inchroot "$root" dkms status 2>&1 | tr '\n' ' ')" \
+			dkms_installed "$root" "$VER" "$k2"
+		mods_check "$suite/kernel2-modules" "$root" "$k2" "$VER"
+	fi
+
+	# A newer version replaces the modules on every kernel.
+	progress "$suite: upgrade to $VER2"
+	if inchroot "$root" dpkg -i "/tmp/${DEB2##*/}" >"$dir/upgrade.log" 2>&1; then
+		pass "$suite/upgrade"
+	else
+		fail "$suite/upgrade" "dpkg -i failed: $(tail -n 3 "$dir/upgrade.log" | tr '\n' ' ')"
+	fi
+	for kk in $k $k2; do
+		mods_check "$suite/upgrade-modules-$kk" "$root" "$kk" "$VER2"
+	done
+	st=$(inchroot "$root" dkms status -m ptp-pure 2>&1)
+	check "$suite/upgrade-old-gone" "dkms status: $(tr '\n' ' ' <<<"$st"); /usr/src: $(ls "$root/usr/src" | tr '\n' ' ')" \
+		bash -c '! grep -qF "ptp-pure/$1," <<<"$2" && [[ ! -e $3/usr/src/ptp-pure-$1 ]]' _ "$VER" "$st" "$root"
+
+	# Purge: no module, rule or drop-in anywhere.
+	progress "$suite: purge"
+	if inchroot "$root" dpkg --purge ptp-pure-dkms >"$dir/purge.log" 2>&1; then
+		pass "$suite/purge"
+	else
+		fail "$suite/purge" "dpkg --purge failed: $(tail -n 3 "$dir/purge.log" | tr '\n' ' ')"
+	fi
+	purge_check "$suite/purge-clean" "$root"
+
+	if [[ -n $BOOT_PID ]]; then
+		progress "$suite: waiting for the guest"
+		boot_results "$suite"
+	else
+		fail "$suite/boot" "$(<"$dir/boot-error")"
+	fi
+	umount "$root" && MOUNTS=("${MOUNTS[@]/$root/}")
+	((keep)) || rm -rf "$dir/upper" "$dir/ovwork" "$img" "$dir/boot"
+	progress "$suite: done ($((SECONDS - t0)) s)"
+}
+
+for s in bookworm trixie; do
+	want "$s" && run_suite "$s"
+done
+finish

@@ -85,8 +85,8 @@ else
 	journalctl -b -u chrony --no-pager 2>&1 | tail -n 15 | log
 fi
 
-st=$(dkms status -m ptp-pure -v "$ver" -k "$krel" 2>&1)
-say "# dkms status: $st"
+st=$(dkms status -m ptp-pure -v "$ver" -k "$krel" 2>/dev/null)
+echo "$st" | log
 case $st in
 *": installed"*) pass dkms-status ;;
 *) fail dkms-status "dkms status -k $krel: '$st'" ;;
