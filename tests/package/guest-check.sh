@@ -17,6 +17,15 @@ skip() { say "SKIP $1: $2"; }
 log() { while IFS= read -r l; do say "# $l"; done; }
 
 say "BEGIN $krel"
+# Boot may reach this unit while udev still loads modules (coldplug): wait
+# for udev, then up to 60 s for a driver on the device.
+udevadm settle -t 60 2>/dev/null
+i=0
+while [ $i -lt 60 ] && ! [ -e /sys/bus/platform/devices/AMZNC10C:00/driver ]; do
+	sleep 1
+	i=$((i + 1))
+done
+say "# waited $i s for a driver on AMZNC10C:00"
 
 # The vmclock device (ACPI AMZNC10C, declared by the test SSDT) and its driver.
 dev=''
