@@ -80,6 +80,7 @@ finish() {
 
 MOUNTS=()
 QEMU_PIDS=()
+# shellcheck disable=SC2317 # run by the EXIT trap
 cleanup() {
 	local m p
 	for p in "${QEMU_PIDS[@]}"; do kill "$p" 2>/dev/null; done
@@ -145,6 +146,7 @@ ensure_image() {
 		progress "$suite: building the image root for $I_KREL (mmdebstrap, about a minute, ~1 GB)"
 		tmp=$CACHE/images/.pkgtest-tmp-$suite
 		rm -rf --one-file-system "$tmp"
+		# shellcheck disable=SC2016 # $1 is mmdebstrap's, for the hook's shell
 		local hooks=(
 			--customize-hook='echo pkgtest >"$1/etc/hostname"'
 			--customize-hook='mkdir -p "$1/var/cache/pkgtest"'
@@ -183,7 +185,9 @@ ensure_image() {
 if ((images_only)); then
 	for s in bookworm trixie; do
 		want "$s" || continue
-		image_conf "$s" && ensure_image "$s" || fail "$s/image" "could not build the image root"
+		if ! image_conf "$s" || ! ensure_image "$s"; then
+			fail "$s/image" "could not build the image root"
+		fi
 	done
 	finish
 fi
@@ -210,7 +214,7 @@ check version/stamped "tools/version.sh --check: $(tools/version.sh --check 2>&1
 
 # The modules dkms.conf declares for an architecture.
 dkms_modules() {
-	# shellcheck disable=SC2154,SC1091 # BUILT_MODULE_NAME is set by dkms.conf
+	# shellcheck disable=SC2154,SC1091,SC2034 # dkms.conf reads arch, sets BUILT_MODULE_NAME
 	(arch=$1 kernel_source_dir=/nonexistent && . ./dkms.conf && echo "${BUILT_MODULE_NAME[*]}")
 }
 MODS_X86=$(dkms_modules x86_64)
@@ -222,9 +226,11 @@ check dkms.conf/autoinstall "no AUTOINSTALL=yes" grep -qx 'AUTOINSTALL="yes"' dk
 
 # The installed files besides the DKMS sources: each is documented in README.
 DEB_FILES="/etc/chrony/conf.d/ptp-pure.conf /etc/ptp-pure/chrony/ptp_vmclock.conf
-/lib/modprobe.d/ptp-pure.conf /lib/udev/rules.d/60-ptp-pure.rules /usr/lib/ptp-pure/ptp-pure-chrony"
+/lib/modprobe.d/ptp-pure.conf /lib/udev/rules.d/60-ptp-pure.rules /usr/lib/ptp-pure/ptp-pure-chrony
+/usr/lib/ptp-pure/ptp-pure-activate"
 RPM_FILES="/etc/chrony.d/ptp-pure.conf /etc/ptp-pure/chrony/ptp_vmclock.conf
-/usr/lib/modprobe.d/ptp-pure.conf /usr/lib/udev/rules.d/60-ptp-pure.rules /usr/lib/ptp-pure/ptp-pure-chrony"
+/usr/lib/modprobe.d/ptp-pure.conf /usr/lib/udev/rules.d/60-ptp-pure.rules /usr/lib/ptp-pure/ptp-pure-chrony
+/usr/lib/ptp-pure/ptp-pure-activate"
 SRC_FILES="dkms.conf Kbuild Makefile VERSION conftest/conftest.sh src/ptp_pure_core.c
 src/drivers/ptp_pure_vmclock.c src/ptp_pure_version.h include/ptp_pure.h"
 
@@ -257,8 +263,13 @@ if want deb; then
 	else
 		fail deb/lintian "$(grep -E '^[EW]:' "$WORK/lintian.log" | head -n 3 | tr '\n' ' ')"
 	fi
+	# The postinst ends with the switch of a present device (tested in the guests).
+	pi=$(dpkg-deb -I "$DEB" postinst 2>/dev/null)
+	check deb/postinst-activates "the postinst does not run ptp-pure-activate on configure" \
+		grep -q '^	/usr/lib/ptp-pure/ptp-pure-activate$' <<<"$pi"
 	# No second rule for systemd's /dev/ptp_kvm.
 	rules=$(dpkg-deb --fsys-tarfile "$DEB" | tar -xO ./lib/udev/rules.d/60-ptp-pure.rules)
+	# shellcheck disable=SC2016 # the inner bash expands it
 	check deb/no-ptp_kvm-rule "the rules name ptp_kvm" \
 		bash -c '! grep -v "^#" <<<"$1" | grep -q "ptp_kvm"' _ "$rules"
 fi
@@ -287,6 +298,8 @@ if want rpm; then
 		skip rpm/rpmlint "rpmlint is not installed (tools/deps.sh installs it)"
 	fi
 
+	check rpm/posttrans-activates "%posttrans does not run ptp-pure-activate" \
+		grep -qx '/usr/lib/ptp-pure/ptp-pure-activate' <<<"$(rpm -qp --qf '%{POSTTRANS}' "$RPM" 2>/dev/null)"
 	# The scriptlets, in the order rpm runs them, against dkms-stub.
 	st=$WORK/rpm-scriptlets
 	rm -rf "$st"
@@ -303,7 +316,7 @@ if want rpm; then
 		echo "-- $(basename "$1") $2 $3" >>"$st/calls"
 		PATH=$st/bin:$PATH DKMS_STUB_STATE=$st sh -c "$body" "$2" "$3" >>"$st/calls" 2>&1
 	}
-	state() { (cd "$st" && echo "added:$(ls added | tr '\n' ' ') installed:$(ls installed | tr '\n' ' ')"); }
+	state() { (cd "$st" && echo "added:$(find added -type f -printf '%f ') installed:$(find installed -type f -printf '%f ')"); }
 	# Fresh install of VER.
 	touch "$st/src/$VER"
 	scriptlet "$RPM" POSTIN 1
@@ -351,7 +364,8 @@ inchroot() {
 		LANG=C.UTF-8 DEBIAN_FRONTEND=noninteractive "$@"
 }
 
-# dkms_state ROOT VER KREL: "installed" if dkms says so for that kernel.
+# dkms_installed ROOT VER KREL: dkms says "installed" for that kernel.
+# shellcheck disable=SC2317 # called through check
 dkms_installed() {
 	inchroot "$1" dkms status -m ptp-pure -v "$2" -k "$3" 2>/dev/null | grep -q ': installed'
 }
@@ -545,7 +559,8 @@ run_suite() {
 		mods_check "$suite/upgrade-modules-$kk" "$root" "$kk" "$VER2"
 	done
 	st=$(inchroot "$root" dkms status -m ptp-pure 2>&1)
-	check "$suite/upgrade-old-gone" "dkms status: $(tr '\n' ' ' <<<"$st"); /usr/src: $(ls "$root/usr/src" | tr '\n' ' ')" \
+	# shellcheck disable=SC2016 # the inner bash expands it
+	check "$suite/upgrade-old-gone" "dkms status: $(tr '\n' ' ' <<<"$st"); /usr/src: $(find "$root/usr/src" -maxdepth 1 -name 'ptp-pure*' -printf '%f ')" \
 		bash -c '! grep -qF "ptp-pure/$1," <<<"$2" && [[ ! -e $3/usr/src/ptp-pure-$1 ]]' _ "$VER" "$st" "$root"
 
 	# Purge: no module, rule or drop-in anywhere.
@@ -564,7 +579,7 @@ run_suite() {
 		fail "$suite/boot" "$(<"$dir/boot-error")"
 	fi
 	umount "$root" && MOUNTS=("${MOUNTS[@]/$root/}")
-	((keep)) || rm -rf "$dir/upper" "$dir/ovwork" "$img" "$dir/boot"
+	((keep)) || rm -rf "${dir:?}/upper" "${dir:?}/ovwork" "$img" "${dir:?}/boot"
 	progress "$suite: done ($((SECONDS - t0)) s)"
 }
 

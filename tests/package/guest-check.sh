@@ -106,6 +106,53 @@ bad=$(dmesg | grep -E 'Oops|BUG:|WARNING:|Call Trace|general protection|Kernel p
 if [ -z "$bad" ]; then pass kernel-log; else fail kernel-log "$(echo "$bad" | head -n 1)"; fi
 dmesg | grep -iE 'vmclock|ptp' | tail -n 8 | log
 
+# The live path of the README: the package configured on a running machine
+# whose device another driver has (the in-tree one where the kernel has it).
+# The postinst's last step, ptp-pure-activate, must switch the device to
+# ptp_pure_vmclock, and udev and chronyd follow with no other step.  (The
+# whole postinst would rebuild for the running kernel first: minutes under
+# TCG.  That it calls ptp-pure-activate is checked on the host.)
+modprobe -r ptp_pure_vmclock ptp_pure_core 2>&1 | log
+udevadm settle -t 30
+other=none
+if modinfo -n ptp_vmclock >/dev/null 2>&1 && modprobe ptp_vmclock 2>/dev/null; then
+	udevadm settle -t 30
+	other=$(basename "$(readlink /sys/bus/platform/devices/AMZNC10C:00/driver 2>/dev/null)" 2>/dev/null)
+fi
+say "# before ptp-pure-activate: device driver ${other:-none}"
+t_before=$(awk '{printf "%d", $1 * 1000000}' /proc/uptime)
+/usr/lib/ptp-pure/ptp-pure-activate 2>&1 | log
+udevadm settle -t 30
+drv=$(basename "$(readlink /sys/bus/platform/devices/AMZNC10C:00/driver 2>/dev/null)" 2>/dev/null)
+if [ "$drv" = ptp_pure_vmclock ]; then
+	pass "live-activate/driver-bound (was ${other:-none})"
+else
+	fail live-activate/driver-bound "after ptp-pure-activate the device has '${drv:-nothing}' (before: $other)"
+fi
+i=0 ok=0
+while [ $i -lt 60 ]; do
+	if chronyc -n sources 2>/dev/null | grep -q '^#\* VMCK'; then
+		ok=1
+		break
+	fi
+	sleep 1
+	i=$((i + 1))
+done
+chronyc -n sources 2>&1 | log
+# chronyd must have been restarted after the switch (else "#*" could be the
+# old clock's, on a descriptor that now fails).
+t_start=$(systemctl show chrony.service -p ExecMainStartTimestampMonotonic --value)
+if [ "${t_start:-0}" -le "$t_before" ]; then
+	fail live-activate/chrony-restarted "chronyd started at ${t_start:-?} us, ptp-pure-activate ran at $t_before us"
+else
+	pass live-activate/chrony-restarted
+fi
+if [ $ok = 1 ]; then
+	pass "live-activate/chrony-selected (after ${i} s)"
+else
+	fail live-activate/chrony-selected "no '#* VMCK' in chronyc sources 60 s after ptp-pure-activate"
+fi
+
 say "END"
 exec 3>&-
 systemctl poweroff --no-block
