@@ -79,17 +79,22 @@ finish() {
 }
 
 MOUNTS=()
-QEMU_PIDS=()
+PIDFILES=()	# each holds the pids of one boot's QEMU and emulator
+RAMS=()
 # shellcheck disable=SC2317 # run by the EXIT trap
 cleanup() {
-	local m p
-	for p in "${QEMU_PIDS[@]}"; do kill "$p" 2>/dev/null; done
+	local m f p
+	for f in "${PIDFILES[@]}"; do
+		[[ -f $f ]] || continue
+		for p in $(<"$f"); do kill "$p" 2>/dev/null; done
+	done
 	for ((m = ${#MOUNTS[@]} - 1; m >= 0; m--)); do
 		umount -l "${MOUNTS[m]}" 2>/dev/null
 	done
-	rm -f /dev/shm/ptp-pure-pkgtest-ram.* 2>/dev/null
+	for f in "${RAMS[@]}"; do rm -f "$f"; done
 }
 trap cleanup EXIT
+trap 'exit 130' INT TERM
 
 [[ $(id -u) == 0 ]] || { fail package-test "needs root (chroots, mounts)"; finish; }
 mkdir -p "$WORK"
@@ -401,6 +406,9 @@ boot_image() {
 	emu=$(flock "$BUILD/emu/.lock" tests/emu/build.sh -o "$BUILD/emu" --addr "$ADDR" 2>>"$dir/emu-build.log") ||
 		{ echo "emulator build failed" >"$dir/boot-error"; return 1; }
 	ram=$(mktemp /dev/shm/ptp-pure-pkgtest-ram.XXXXXX)
+	RAMS+=("$ram")
+	PIDFILES+=("$dir/pids")
+	: >"$dir/pids"
 	rm -f "$dir/console.log" "$dir/results.log" "$dir/emu.log" "$dir/boot-error"
 	(
 		timeout -k 10 "$QEMU_TIMEOUT" qemu-system-x86_64 -machine q35,memory-backend=guestram \
@@ -416,18 +424,19 @@ boot_image() {
 			-S -qmp "unix:$dir/qmp.sock,server=on,wait=off" \
 			-nic none -display none -no-reboot >"$dir/qemu.log" 2>&1 &
 		qpid=$!
+		echo "$qpid" >>"$dir/pids"
 		for _ in $(seq 50); do [[ -S $dir/qmp.sock ]] && break; sleep 0.1; done
 		timeout -k 5 "$QEMU_TIMEOUT" "$emu/vmclock-emu" --mem "$ram" --unlink-mem --addr "$ADDR" \
 			--control "$dir/vmclockctl.sock" --qmp "$dir/qmp.sock" --log "$dir/emu.log" &
 		epid=$!
+		echo "$epid" >>"$dir/pids"
 		wait "$qpid"
 		echo "qemu exit $?" >>"$dir/qemu.log"
 		kill "$epid" 2>/dev/null
 		wait "$epid" 2>/dev/null
-		rm -f "$ram"
+		rm -f "$ram" "$dir/pids"
 	) &
 	BOOT_PID=$!
-	QEMU_PIDS+=("$BOOT_PID")
 }
 
 # boot_results SUITE T0: wait for the boot, report the guest's lines.
@@ -489,7 +498,8 @@ run_suite() {
 
 	# The run's root: the cached image below a writable overlay.
 	root=$dir/root
-	rm -rf "$dir"
+	! mountpoint -q "$root" || umount -l "$root"	# an interrupted run's
+	rm -rf --one-file-system "$dir"
 	mkdir -p "$dir/upper" "$dir/ovwork" "$root"
 	if mount -t overlay overlay -o "lowerdir=$I_ROOT,upperdir=$dir/upper,workdir=$dir/ovwork" "$root" 2>/dev/null; then
 		MOUNTS+=("$root")

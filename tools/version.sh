@@ -35,7 +35,7 @@ case ${1:-} in
 	[[ $new =~ ^[0-9]+\.[0-9]+\.[0-9]+([~+][0-9A-Za-z.]+)?$ ]] || { echo "version: bad version '$new'" >&2; exit 2; }
 	echo "$new" >"$top/VERSION"
 	sed -i "s/^PACKAGE_VERSION=\".*\"$/PACKAGE_VERSION=\"$new\"/" "$top/dkms.conf"
-	sed -i -E "s/^Version: \*\*.*\*\*/Version: **$new**/; s/ptp-pure-dkms([_-])$cur/ptp-pure-dkms\\1$new/g; s/ptp-pure-$cur/ptp-pure-$new/g" "$top/README.md"
+	sed -i -E "s/^Version: \*\*.*\*\*/Version: **$new**/; s/ptp-pure-dkms([_-])$cur/ptp-pure-dkms\\1$new/g; s/ptp-pure-$cur/ptp-pure-$new/g; s#ptp-pure/$cur/#ptp-pure/$new/#g" "$top/README.md"
 	;;
 *) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 2 ;;
 esac
