@@ -535,6 +535,28 @@ run_suite() {
 	check "$suite/depmod" "modprobe --show-depends: $(tr '\n' ' ' <<<"$deps")" \
 		grep -q 'updates/dkms/ptp_pure_core.ko' <<<"$deps"
 
+	# The chrony drop-in on a machine without the clock: the image's own
+	# chronyd and chrony.conf (no network: its own namespace) keeps running.
+	# Control: with the clock's refclock linked as udev would, the same
+	# chronyd stops on the missing /dev/ptp_vmclock, so the check can fail.
+	chrony_run() {
+		inchroot "$root" unshare -n timeout 4 chronyd -d -x -u root -f "$1" 2>&1
+	}
+	conf=/etc/chrony/chrony.conf
+	out=$(chrony_run $conf)
+	rc=$?
+	if ((rc == 124)) && ! grep -qi fatal <<<"$out"; then
+		pass "$suite/chrony-dropin-harmless"
+	else
+		fail "$suite/chrony-dropin-harmless" "chronyd exited ($rc): $(grep -i -m1 -e fatal -e error <<<"$out")"
+	fi
+	mkdir -p "$root/run/ptp-pure/chrony"
+	ln -s /etc/ptp-pure/chrony/ptp_vmclock.conf "$root/run/ptp-pure/chrony/ptp_vmclock.conf"
+	out=$(chrony_run $conf)
+	check "$suite/chrony-dropin-control" "chronyd did not refuse the missing /dev/ptp_vmclock: $(tail -n 1 <<<"$out")" \
+		grep -q 'Could not open /dev/ptp_vmclock' <<<"$out"
+	rm -rf "$root/run/ptp-pure"
+
 	# Boot a copy of the root, with the test unit (not part of the package).
 	progress "$suite: booting the image in QEMU (TCG, at most $QEMU_TIMEOUT s) beside the chroot tests"
 	install -D -m 0755 tests/package/guest-check.sh "$root/usr/local/sbin/pkgtest-guest-check"
