@@ -114,6 +114,12 @@ dmesg | grep -iE 'vmclock|ptp' | tail -n 8 | log
 # TCG.  That it calls ptp-pure-activate is checked on the host.)
 modprobe -r ptp_pure_vmclock ptp_pure_core 2>&1 | log
 udevadm settle -t 30
+# The clock went: its refclock is no longer offered to chronyd.
+if [ -e /run/ptp-pure/chrony/ptp_vmclock.conf ] || [ -e /dev/ptp_vmclock ]; then
+	fail clock-removed-unlinked "after rmmod: $(find /run/ptp-pure/chrony/ /dev/ptp_vmclock 2>/dev/null | tr '\n' ' ')"
+else
+	pass clock-removed-unlinked
+fi
 other=none
 if modinfo -n ptp_vmclock >/dev/null 2>&1 && modprobe ptp_vmclock 2>/dev/null; then
 	udevadm settle -t 30
