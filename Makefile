@@ -15,6 +15,8 @@
 #   make bench-insn [INSN_N=200] [INSN_ROUNDS=5] guest instructions per read (TCG plugin)
 #   make stress [SERIES=...]                     core suite with 1000 load cycles
 #   make vm [SERIES=6.1]                         a shell in a guest, modules loaded
+#   make package                                 .deb and .rpm into $(PTP_PURE_BUILD)/packages
+#   make package-test                            the packages in booted cloud images (root)
 #   make check                                   everything CI runs (root)
 #   make clean
 #
@@ -38,7 +40,8 @@ UNIT_TESTS := $(patsubst tests/unit/%.c,tests/unit/%.bin,$(wildcard tests/unit/t
 
 GUEST_TOOLS := tests/guest/ptp_test tests/guest/vmclock_dev tests/guest/ptp_xts
 
-.PHONY: all modules conftest unit matrix sparse style vmtest kvmtest stress bench bench-insn demo vm guest-tools check clean
+.PHONY: all modules conftest unit matrix sparse style vmtest kvmtest stress bench bench-insn demo vm \
+	guest-tools check clean package package-test
 
 all: modules
 
@@ -124,6 +127,14 @@ vm: guest-tools
 
 sparse:
 	tools/sparse.sh
+
+# Both packages into one directory (tools/package.sh -o DIR to choose it).
+package:
+	tools/package.sh
+
+# The packages installed and booted as a cloud image would (tools/package-test.sh).
+package-test:
+	tools/package-test.sh
 
 style:
 	tools/style.sh

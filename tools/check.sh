@@ -12,7 +12,7 @@ cd "$top" || exit 1
 : "${PTP_PURE_CACHE:=/var/cache/ptp-pure}"
 export PTP_PURE_CACHE
 
-stages=${CHECK_STAGES:-deps unit insn style matrix sparse vmtest kvmtest}
+stages=${CHECK_STAGES:-deps unit insn style matrix sparse vmtest kvmtest package}
 logdir="${PTP_PURE_BUILD:-$PTP_PURE_CACHE/build}/logs/check"
 mkdir -p "$logdir"
 
@@ -63,6 +63,7 @@ for st in $stages; do
 	sparse) stage sparse tools/sparse.sh ;;
 	vmtest) stage vmtest make -s vmtest ;;
 	kvmtest) stage kvmtest make -s kvmtest ;;
+	package) stage package make -s package-test ;;
 	*) echo "check: unknown stage $st"; total_fail=$((total_fail + 1)) ;;
 	esac
 done

@@ -14,6 +14,7 @@ pkgs=(
 	gcc-s390x-linux-gnu
 	chrony linuxptp tzdata
 	git rsync perl python3 shellcheck
+	debhelper dh-dkms dpkg-dev fakeroot lintian rpm rpmlint e2fsprogs openssl
 )
 
 missing=()
