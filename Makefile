@@ -90,9 +90,8 @@ vmtest: guest-tools bench/ptp_bench
 # kvm-nested-smp (two L2 vCPUs) and kvm-nested-hpet (L1 on hpet: the host
 # refuses clock pairing) run on 6.1 and 7 only (their vm.conf).
 kvmtest: guest-tools
-	rc=0; for t in kvm-nested kvm-nested-smp kvm-nested-hpet; do \
-		tools/vm/vmtest.sh --tests tests/guest/$$t $(SERIES) || rc=1; \
-	done; exit $$rc
+	tools/vm/vmtest.sh --tests tests/guest/kvm-nested --tests tests/guest/kvm-nested-smp \
+		--tests tests/guest/kvm-nested-hpet $(SERIES)
 
 # The core suite with 1000 load/unload cycles instead of 200.
 stress: guest-tools
