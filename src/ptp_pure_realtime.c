@@ -21,15 +21,18 @@
  * Never against an NTP daemon.  A daemon shows itself in the kernel clock:
  * it steps it (settimeofday, ADJ_SETOFFSET, a leap second or TAI offset
  * set through adjtimex: each moves the timekeeper's clock_was_set_seq), or
- * it steers its rate (CLOCK_REALTIME then drifts from CLOCK_MONOTONIC_RAW
- * between two of its steps).  Both are watched from the time this module
- * loads; once seen, this module never steps the clock again until it is
- * reloaded.  A clocksource change, which also moves clock_was_set_seq, is
- * told apart by its own sequence count.
+ * it steers its rate (adjtimex frequency, PLL or tick: the NTP tick length
+ * of the timekeeper is then no longer the nominal one, which a timekeeping
+ * notifier sees on every update).  A daemon steering before this module
+ * loaded is seen at once; steps are seen from the load on.  Once seen, this
+ * module never steps the clock again until it is reloaded.  A clocksource
+ * change, which also moves clock_was_set_seq, is told apart by its own
+ * sequence count.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/debugfs.h>
+#include <linux/jiffies.h>
 #include <linux/kernel.h>
 #include <linux/list.h>
 #include <linux/math64.h>
@@ -37,8 +40,11 @@
 #include <linux/mutex.h>
 #include <linux/seq_file.h>
 #include <linux/string.h>
+#include <linux/timekeeper_internal.h>
 #include <linux/timekeeping.h>
+#include <linux/timex.h>
 #include <linux/workqueue.h>
+#include <linux/pvclock_gtod.h>
 
 #include "ptp_pure.h"
 #include "ptp_pure_compat.h"
@@ -73,10 +79,13 @@ module_param(realtime_hold_ms, uint, 0444);
 MODULE_PARM_DESC(realtime_hold_ms,
 		 "realtime=hold: how often to compare, 10-60000 ms (default 1000)");
 
-/* Rate change of CLOCK_REALTIME against CLOCK_MONOTONIC_RAW seen as steering */
-#define PTP_PURE_RT_STEER_PPB	1000
-/* Shortest span over which that rate is judged */
-#define PTP_PURE_RT_STEER_SPAN	(NSEC_PER_SEC / 10)
+/*
+ * NTP tick length (ns << NTP_SCALE_SHIFT per timekeeping interval) when no
+ * one steers: adjtimex's tick at its default, no frequency, no PLL.
+ */
+#define PTP_PURE_RT_NOMINAL_TICK \
+	div_u64((u64)USER_TICK_USEC * NSEC_PER_USEC * USER_HZ << NTP_SCALE_SHIFT, \
+		NTP_INTERVAL_FREQ)
 
 /**
  * struct ptp_pure_rt - state of the CLOCK_REALTIME setter
@@ -88,8 +97,6 @@ MODULE_PARM_DESC(realtime_hold_ms,
  * @daemon: why CLOCK_REALTIME is taken to be under an NTP daemon, or NULL
  * @seq: clock_was_set_seq after the last step of ours (or at load)
  * @cs_seq: cs_was_changed_seq at the same time
- * @base: CLOCK_REALTIME - CLOCK_MONOTONIC_RAW at the same time, ns
- * @base_raw: CLOCK_MONOTONIC_RAW at the same time, ns
  * @steps: steps made
  * @last_step_ns: the last step
  * @last_clock: name of the clock of the last step
@@ -106,8 +113,6 @@ struct ptp_pure_rt {
 	const char *daemon;
 	unsigned int seq;
 	unsigned int cs_seq;
-	s64 base;
-	s64 base_raw;
 	unsigned long steps;
 	s64 last_step_ns;
 	char last_clock[PTP_CLOCK_NAME_LEN];
@@ -129,9 +134,43 @@ static void ptp_pure_rt_baseline(void)
 	compat_ktime_get_snapshot(CLOCK_REALTIME, &snap);
 	rt.seq = snap.clock_was_set_seq;
 	rt.cs_seq = snap.cs_was_changed_seq;
-	rt.base_raw = ktime_to_ns(compat_snap_raw(&snap));
-	rt.base = ktime_to_ns(compat_snap_real(&snap)) - rt.base_raw;
 }
+
+/*
+ * Timekeeping notifier, run on every timekeeper update with its lock held
+ * and interrupts off: only compares.  Right after a clocksource change the
+ * tick length is set up in other units until the next update, so only two
+ * off-nominal updates in a row count.
+ */
+static u64 ptp_pure_rt_nominal;
+static unsigned int ptp_pure_rt_offtick;
+static bool ptp_pure_rt_steered;
+
+static int ptp_pure_rt_gtod(struct notifier_block *nb, unsigned long was_set,
+			    void *priv)
+{
+	const struct timekeeper *tk = priv;
+
+	if (tk->ntp_tick == ptp_pure_rt_nominal)
+		ptp_pure_rt_offtick = 0;
+	else if (++ptp_pure_rt_offtick >= 2)
+		WRITE_ONCE(ptp_pure_rt_steered, true);
+	return NOTIFY_OK;
+}
+
+static struct notifier_block ptp_pure_rt_nb = {
+	.notifier_call = ptp_pure_rt_gtod,
+};
+
+/* Without a way to see daemons, no mode that sets the clock is offered. */
+#if defined(HAVE_TIMEKEEPER_NTP_TICK) && \
+	defined(HAVE_EXPORT_PVCLOCK_GTOD_REGISTER_NOTIFIER)
+#define compat_gtod_register(nb)	pvclock_gtod_register_notifier(nb)
+#define compat_gtod_unregister(nb)	pvclock_gtod_unregister_notifier(nb)
+#else
+#define compat_gtod_register(nb)	((void)(nb), -EOPNOTSUPP)
+#define compat_gtod_unregister(nb)	do { } while (0)
+#endif
 
 /*
  * Has someone else stepped or steered CLOCK_REALTIME since the baseline?
@@ -140,10 +179,13 @@ static void ptp_pure_rt_baseline(void)
 static bool ptp_pure_rt_foreign(void)
 {
 	struct system_time_snapshot snap;
-	s64 raw, drift;
 
 	if (rt.daemon)
 		return true;
+	if (READ_ONCE(ptp_pure_rt_steered)) {
+		rt.daemon = "an NTP daemon steers the rate of CLOCK_REALTIME";
+		return true;
+	}
 	compat_ktime_get_snapshot(CLOCK_REALTIME, &snap);
 	if (snap.clock_was_set_seq != rt.seq) {
 		if (snap.cs_was_changed_seq != rt.cs_seq) {
@@ -152,14 +194,6 @@ static bool ptp_pure_rt_foreign(void)
 			return false;
 		}
 		rt.daemon = "CLOCK_REALTIME was set by another source";
-		return true;
-	}
-	raw = ktime_to_ns(compat_snap_raw(&snap));
-	drift = ktime_to_ns(compat_snap_real(&snap)) - raw - rt.base;
-	raw -= rt.base_raw;
-	if (raw >= PTP_PURE_RT_STEER_SPAN &&
-	    abs(drift) > div_s64(raw, NSEC_PER_SEC / PTP_PURE_RT_STEER_PPB)) {
-		rt.daemon = "the rate of CLOCK_REALTIME is being steered";
 		return true;
 	}
 	return false;
@@ -441,6 +475,17 @@ int ptp_pure_rt_init(void)
 		return -EINVAL;
 	}
 	rt.mode = i;
+	if (rt.mode != PTP_PURE_RT_OFF) {
+		int ret;
+
+		ptp_pure_rt_nominal = PTP_PURE_RT_NOMINAL_TICK;
+		ret = compat_gtod_register(&ptp_pure_rt_nb);
+		if (ret) {
+			pr_err("realtime=%s: cannot watch timekeeping for NTP daemons: %d\n",
+			       realtime, ret);
+			return ret;
+		}
+	}
 	INIT_DELAYED_WORK(&rt.step_work, ptp_pure_rt_step_work);
 	INIT_DELAYED_WORK(&rt.hold_work, ptp_pure_rt_hold_work);
 	ptp_pure_rt_baseline();
@@ -462,4 +507,6 @@ void ptp_pure_rt_exit(void)
 {
 	cancel_delayed_work_sync(&rt.hold_work);
 	cancel_delayed_work_sync(&rt.step_work);
+	if (rt.mode != PTP_PURE_RT_OFF)
+		compat_gtod_unregister(&ptp_pure_rt_nb);
 }
