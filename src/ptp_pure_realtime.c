@@ -21,18 +21,18 @@
  * Never against an NTP daemon.  A daemon shows itself in the kernel clock:
  * it steps it (settimeofday, ADJ_SETOFFSET, a leap second or TAI offset
  * set through adjtimex: each moves the timekeeper's clock_was_set_seq), or
- * it steers its rate (adjtimex frequency, PLL or tick: the NTP tick length
- * of the timekeeper is then no longer the nominal one, which a timekeeping
- * notifier sees on every update).  A daemon steering before this module
- * loaded is seen at once; steps are seen from the load on.  Once seen, this
- * module never steps the clock again until it is reloaded.  A clocksource
- * change, which also moves clock_was_set_seq, is told apart by its own
- * sequence count.
+ * it steers its rate (adjtimex frequency, PLL or tick: each changes the NTP
+ * tick length of the timekeeper, which a timekeeping notifier compares on
+ * every update).  Both are seen from the time this module loads; a daemon
+ * that already ran is seen at its next adjustment (chronyd adjusts at every
+ * clock update, ntpd's kernel PLL every second).  Once seen, this module
+ * never steps the clock again until it is reloaded.  A clocksource change,
+ * which also moves clock_was_set_seq and sets up a new tick length, is told
+ * apart by its own sequence count.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/debugfs.h>
-#include <linux/jiffies.h>
 #include <linux/kernel.h>
 #include <linux/list.h>
 #include <linux/math64.h>
@@ -42,7 +42,6 @@
 #include <linux/string.h>
 #include <linux/timekeeper_internal.h>
 #include <linux/timekeeping.h>
-#include <linux/timex.h>
 #include <linux/workqueue.h>
 #include <linux/pvclock_gtod.h>
 
@@ -79,13 +78,6 @@ module_param(realtime_hold_ms, uint, 0444);
 MODULE_PARM_DESC(realtime_hold_ms,
 		 "realtime=hold: how often to compare, 10-60000 ms (default 1000)");
 
-/*
- * NTP tick length (ns << NTP_SCALE_SHIFT per timekeeping interval) when no
- * one steers: adjtimex's tick at its default, no frequency, no PLL.
- */
-#define PTP_PURE_RT_NOMINAL_TICK \
-	div_u64((u64)USER_TICK_USEC * NSEC_PER_USEC * USER_HZ << NTP_SCALE_SHIFT, \
-		NTP_INTERVAL_FREQ)
 
 /**
  * struct ptp_pure_rt - state of the CLOCK_REALTIME setter
@@ -138,12 +130,15 @@ static void ptp_pure_rt_baseline(void)
 
 /*
  * Timekeeping notifier, run on every timekeeper update with its lock held
- * and interrupts off: only compares.  Right after a clocksource change the
- * tick length is set up in other units until the next update, so only two
- * off-nominal updates in a row count.
+ * and interrupts off: only compares.  The NTP tick length is learnt after
+ * registration and after every clocksource change (whose set-up value
+ * lasts until the next update, so two updates are let pass); any change of
+ * it later is someone steering.
  */
-static u64 ptp_pure_rt_nominal;
-static unsigned int ptp_pure_rt_offtick;
+#define PTP_PURE_RT_SETTLE	2
+static u64 ptp_pure_rt_tick;
+static unsigned int ptp_pure_rt_settle = PTP_PURE_RT_SETTLE;
+static u8 ptp_pure_rt_cs_seq;
 static bool ptp_pure_rt_steered;
 
 static int ptp_pure_rt_gtod(struct notifier_block *nb, unsigned long was_set,
@@ -151,10 +146,16 @@ static int ptp_pure_rt_gtod(struct notifier_block *nb, unsigned long was_set,
 {
 	const struct timekeeper *tk = priv;
 
-	if (tk->ntp_tick == ptp_pure_rt_nominal)
-		ptp_pure_rt_offtick = 0;
-	else if (++ptp_pure_rt_offtick >= 2)
+	if (tk->cs_was_changed_seq != ptp_pure_rt_cs_seq) {
+		ptp_pure_rt_cs_seq = tk->cs_was_changed_seq;
+		ptp_pure_rt_settle = PTP_PURE_RT_SETTLE;
+	}
+	if (ptp_pure_rt_settle) {
+		ptp_pure_rt_settle--;
+		WRITE_ONCE(ptp_pure_rt_tick, tk->ntp_tick);
+	} else if (tk->ntp_tick != ptp_pure_rt_tick) {
 		WRITE_ONCE(ptp_pure_rt_steered, true);
+	}
 	return NOTIFY_OK;
 }
 
@@ -446,6 +447,8 @@ static int ptp_pure_rt_show(struct seq_file *m, void *unused)
 	seq_printf(m, "last step: %lld ns from %s\n", rt.last_step_ns,
 		   rt.steps ? rt.last_clock : "none");
 	seq_printf(m, "ntp daemon: %s\n", rt.daemon ? rt.daemon : "not seen");
+	seq_printf(m, "ntp tick length: %llu\n",
+		   (unsigned long long)READ_ONCE(ptp_pure_rt_tick));
 	mutex_unlock(&rt.lock);
 	return 0;
 }
@@ -478,7 +481,6 @@ int ptp_pure_rt_init(void)
 	if (rt.mode != PTP_PURE_RT_OFF) {
 		int ret;
 
-		ptp_pure_rt_nominal = PTP_PURE_RT_NOMINAL_TICK;
 		ret = compat_gtod_register(&ptp_pure_rt_nb);
 		if (ret) {
 			pr_err("realtime=%s: cannot watch timekeeping for NTP daemons: %d\n",

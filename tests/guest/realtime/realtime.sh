@@ -64,15 +64,27 @@ years_off() {
 	fi
 }
 
-# on_time NAME: PASS NAME when CLOCK_REALTIME is the host time within RT_TOL_NS.
+# on_time NAME [STEP_NS]: PASS NAME when CLOCK_REALTIME is the emulated
+# time (the host's, plus STEP_NS the emulator was told to step) within
+# RT_TOL_NS.
 on_time() {
 	rt_off "$1" || return 1
-	echo "  CLOCK_REALTIME - host = $RT_OFF_NS ns"
-	if [ "$(abs "$RT_OFF_NS")" -le $RT_TOL_NS ]; then
+	echo "  CLOCK_REALTIME - host = $RT_OFF_NS ns (emulated time: host + ${2:-0} ns)"
+	if [ "$(abs $((RT_OFF_NS - ${2:-0})))" -le $RT_TOL_NS ]; then
 		pass "$1"
 	else
-		fail "$1" "CLOCK_REALTIME - host = $RT_OFF_NS ns, want within $RT_TOL_NS ns"
+		fail "$1" "CLOCK_REALTIME - host = $RT_OFF_NS ns, want ${2:-0} within $RT_TOL_NS ns"
 	fi
+}
+
+# phc_off NAME: the PHC minus CLOCK_REALTIME through PTP_SYS_OFFSET_EXTENDED
+# (phc_read) in PHC_OFF_NS; FAIL NAME and return 1 when it cannot be read.
+phc_off() {
+	out=$(phc_read -n 5 "$(phc)")
+	PHC_OFF_NS=$(kv ext_realtime_offset_ns "$out")
+	[ -n "$PHC_OFF_NS" ] && return 0
+	fail "$1" "phc_read: $(printf '%s\n' "$out" | grep error | tr '\n' ' ')"
+	return 1
 }
 
 # show_log: the core's lines about CLOCK_REALTIME.
