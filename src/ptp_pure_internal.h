@@ -105,7 +105,6 @@ struct ptp_pure_clock {
 #define to_pure_clock(pi) container_of(pi, struct ptp_pure_clock, info)
 #define dev_to_pure_clock(d) container_of(d, struct ptp_pure_clock, dev)
 
-
 /* The clock's time in UTC against CLOCK_REALTIME (ptp_pure_core.c) */
 int ptp_pure_utc_offset(struct ptp_pure_clock *clk, struct ptp_pure_sample *s,
 			s64 *offset_ns, u64 *window_ns);

@@ -16,7 +16,10 @@
  *
  * A clock is usable when it gives UTC (UTC, or TAI with a known offset)
  * and its status is synchronized, holdover or unknown; among several, the
- * best status wins, then the smaller error bound.
+ * best status wins, then the smaller error bound.  The boot step is made
+ * once no clock has registered for PTP_PURE_RT_SETTLE_MS, so clocks that
+ * appear together are compared; one that comes later does not step again
+ * (in hold mode it takes over if it is better).
  *
  * Never against an NTP daemon.  A daemon shows itself in the kernel clock:
  * it steps it (settimeofday, ADJ_SETOFFSET, a leap second or TAI offset
@@ -78,7 +81,6 @@ module_param(realtime_hold_ms, uint, 0444);
 MODULE_PARM_DESC(realtime_hold_ms,
 		 "realtime=hold: how often to compare, 10-60000 ms (default 1000)");
 
-
 /**
  * struct ptp_pure_rt - state of the CLOCK_REALTIME setter
  * @lock: protects everything below and the clocks' rt_* fields
@@ -127,6 +129,12 @@ static void ptp_pure_rt_baseline(void)
 	rt.seq = snap.clock_was_set_seq;
 	rt.cs_seq = snap.cs_was_changed_seq;
 }
+
+/*
+ * The boot step waits until no clock has registered for this long, so the
+ * clocks that a backend registers together are compared.
+ */
+#define PTP_PURE_RT_SETTLE_MS	200
 
 /*
  * Timekeeping notifier, run on every timekeeper update with its lock held
@@ -417,7 +425,8 @@ void ptp_pure_rt_add(struct ptp_pure_clock *clk)
 	list_add_tail(&clk->rt_node, &rt.clocks);
 	clk->rt_told = false;
 	if (rt.mode >= PTP_PURE_RT_BOOT && !rt.stepped)
-		mod_delayed_work(system_power_efficient_wq, &rt.step_work, 0);
+		mod_delayed_work(system_power_efficient_wq, &rt.step_work,
+				 msecs_to_jiffies(PTP_PURE_RT_SETTLE_MS));
 	mutex_unlock(&rt.lock);
 }
 
@@ -520,9 +529,10 @@ int ptp_pure_rt_init(void)
 	if (rt.mode == PTP_PURE_RT_HOLD)
 		queue_delayed_work(system_power_efficient_wq, &rt.hold_work,
 				   msecs_to_jiffies(realtime_hold_ms));
-	if (rt.mode != PTP_PURE_RT_OFF)
-		pr_info("realtime=%s%s\n", realtime,
-			rt.mode == PTP_PURE_RT_HOLD ? ": holding CLOCK_REALTIME to the best clock" : "");
+	if (rt.mode == PTP_PURE_RT_HOLD)
+		pr_info("realtime=hold: holding CLOCK_REALTIME to the best clock\n");
+	else if (rt.mode != PTP_PURE_RT_OFF)
+		pr_info("realtime=%s\n", realtime);
 	return 0;
 }
 
