@@ -54,6 +54,8 @@ struct ptp_pure_errors {
  *	PTP_PURE_TS_NATIVE (the device's own, whatever it reports)
  * @xts_target: clocksource the last cross-timestamp was made for, tried
  *	first by the next one
+ * @own_sts: the backend takes gettimex64's system timestamps itself
+ *	(%PTP_PURE_F_OWN_STS)
  * @dead: set by ptp_pure_set_dead(): reads fail without calling @ops
  * @reads: per-CPU count of backend reads
  * @xts_ok: cross-timestamps made
@@ -84,6 +86,7 @@ struct ptp_pure_clock {
 	enum ptp_pure_counter counter;
 	int scale;
 	int xts_target;
+	bool own_sts;
 	bool dead;
 	unsigned long __percpu *reads;
 	atomic_long_t xts_ok;
