@@ -232,11 +232,11 @@ check dkms.conf/autoinstall "no AUTOINSTALL=yes" grep -qx 'AUTOINSTALL="yes"' dk
 # The installed files besides the DKMS sources: each is documented in README.
 DEB_FILES="/etc/chrony/conf.d/ptp-pure.conf /etc/ptp-pure/chrony/ptp_vmclock.conf
 /lib/modprobe.d/ptp-pure.conf /lib/udev/rules.d/60-ptp-pure.rules /usr/lib/ptp-pure/ptp-pure-chrony
-/usr/lib/ptp-pure/ptp-pure-activate /usr/lib/modules-load.d/ptp-pure-kvm.conf"
+/usr/lib/ptp-pure/ptp-pure-activate /usr/lib/modules-load.d/ptp-pure-kvm.conf /usr/bin/ptp-pure"
 RPM_FILES="/etc/chrony.d/ptp-pure.conf /etc/ptp-pure/chrony/ptp_vmclock.conf
 /usr/lib/modprobe.d/ptp-pure.conf /usr/lib/udev/rules.d/60-ptp-pure.rules /usr/lib/ptp-pure/ptp-pure-chrony
-/usr/lib/ptp-pure/ptp-pure-activate /usr/lib/modules-load.d/ptp-pure-kvm.conf"
-SRC_FILES="dkms.conf Kbuild Makefile VERSION conftest/conftest.sh src/ptp_pure_core.c
+/usr/lib/ptp-pure/ptp-pure-activate /usr/lib/modules-load.d/ptp-pure-kvm.conf /usr/bin/ptp-pure"
+SRC_FILES="dkms.conf Kbuild Makefile VERSION conftest/conftest.sh src/ptp_pure_core.c src/ptp_pure_realtime.c
 src/drivers/ptp_pure_vmclock.c src/drivers/ptp_pure_kvm.c src/drivers/ptp_pure_vmw.c src/ptp_pure_version.h include/ptp_pure.h"
 
 # files_check NAME LISTING PREFIX EXPECTED: each expected file in LISTING,

@@ -9,6 +9,8 @@
 #   tests/vm/vmclock-intree   (7.x) the emulator against the in-tree
 #                        ptp_vmclock (tests/emu/run-intree.sh)
 #   bench/guest          (7.x) ours and the in-tree driver on one page agree
+#   tests/guest/realtime the core's realtime= modes and ptp-pure against the
+#                        emulator (tests/emu/run-vmclock.sh --tests)
 #   tests/guest/vmclock-qemu  QEMU's own -device vmclock (QEMU 10 of
 #                        bookworm-backports, fetched into the cache by
 #                        tools/kcache.sh qemu10; a SKIP with the reason when
@@ -53,6 +55,10 @@ run() {
 run core tools/vm/vmtest.sh --tests tests/guest/core "${series[@]}"
 for s in "${series[@]}"; do
 	run "vmclock $s" tests/emu/run-vmclock.sh --series "$s"
+done
+# The core's realtime= modes and the ptp-pure tool, against the emulator.
+for s in "${series[@]}"; do
+	run "realtime $s" tests/emu/run-vmclock.sh --series "$s" --tests tests/guest/realtime
 done
 run vmclock-qemu tools/vm/vmtest.sh --tests tests/guest/vmclock-qemu "${series[@]}"
 run vmw tests/guest/vmw/run-vmw.sh "${series[@]}"

@@ -127,6 +127,9 @@ struct emu {
 	uint64_t flags_set, flags_clear;
 	int tai_offset;
 	int64_t step_ns;
+	/* host time slewed by slew_ppm since slew_t0 (CLOCK_REALTIME ns) */
+	long double slew_ppm;
+	int64_t slew_t0, slew_acc_ns;
 	uint64_t disruption_marker, vm_gen;
 	uint32_t seq;
 	bool last_valid;		/* last published time, for monotonic */
@@ -158,6 +161,13 @@ static struct emu E = {
 	.tai_offset = DEFAULT_TAI_OFFSET, .ctl_fd = -1, .sig_fd = -1,
 	.disruption_marker = 1,
 };
+
+/* What the slew ("slew PPM") adds to host time at CLOCK_REALTIME @rt_ns. */
+static int64_t slew_ns(int64_t rt_ns)
+{
+	return E.slew_acc_ns +
+	       (int64_t)((long double)(rt_ns - E.slew_t0) * E.slew_ppm / 1e6L);
+}
 
 /* ------------------------------------------------------------ utilities */
 
@@ -420,7 +430,7 @@ static void build_page(struct pp_vmclock_abi *p, const struct sample *rt)
 	       (long double)(1ULL << (shift + 1)) <= E.freq / E.rt_rate)
 		shift++;
 	period = 18446744073709551616.0L * (long double)(1ULL << shift) *
-		 E.rt_rate / E.freq;
+		 E.rt_rate * (1.0L + E.slew_ppm / 1e6L) / E.freq;
 	if (period >= 18446744073709551616.0L)
 		period = 18446744073709551615.0L;
 	p->counter_period_shift = (uint8_t)shift;
@@ -433,7 +443,7 @@ static void build_page(struct pp_vmclock_abi *p, const struct sample *rt)
 
 	/* Time at the sample, in the page's time scale. */
 	guest_tsc = rt->tsc + (uint64_t)E.tsc_offset;
-	t_ns = rt->ns + E.step_ns;
+	t_ns = rt->ns + E.step_ns + slew_ns(rt->ns);
 	if (type == PP_VMCLOCK_TIME_TAI)
 		t_ns += (int64_t)E.tai_offset * NSEC_PER_SEC;
 	sec = t_ns / NSEC_PER_SEC;
@@ -556,7 +566,7 @@ static void self_check(void)
 				 p.counter_period_shift, le64toh(p.time_sec),
 				 le64toh(p.time_frac_sec), &t))
 		return;
-	want = rt.ns + E.step_ns;
+	want = rt.ns + E.step_ns + slew_ns(rt.ns);
 	if (p.time_type == PP_VMCLOCK_TIME_TAI)
 		want += (int64_t)E.tai_offset * NSEC_PER_SEC;
 	got = (int64_t)t.sec * NSEC_PER_SEC + t.nsec;
@@ -970,6 +980,8 @@ static void reset_state(void)
 	E.status_override = E.leap_override = -1;
 	E.flags_set = E.flags_clear = 0;
 	E.step_ns = 0;
+	E.slew_ppm = 0;
+	E.slew_acc_ns = 0;
 }
 
 /* Apply one scenario word (also used by --scenario). */
@@ -1155,11 +1167,37 @@ static void handle_command(char *line, char *out, size_t len)
 		snprintf(out, len, "ok disrupt marker=%" PRIu64 " step_ns=%" PRId64,
 			 E.disruption_marker, E.step_ns);
 	} else if (!strcmp(cmd, "snapshot")) {
+		v = 0;
+		if (ac > 2 || (ac == 2 && !parse_long(av[1], -100000000, 100000000, &v))) {
+			snprintf(out, len, "err snapshot [MS]: step -100000000..100000000 ms");
+			return;
+		}
 		E.vm_gen++;
 		E.disruption_marker++;
+		E.step_ns += v * 1000000;
 		E.last_valid = false;
-		snprintf(out, len, "ok snapshot gen=%" PRIu64 " marker=%" PRIu64,
-			 E.vm_gen, E.disruption_marker);
+		snprintf(out, len, "ok snapshot gen=%" PRIu64 " marker=%" PRIu64
+			 " step_ns=%" PRId64, E.vm_gen, E.disruption_marker, E.step_ns);
+	} else if (!strcmp(cmd, "slew")) {
+		struct sample rt;
+
+		if (ac != 2 || !parse_long(av[1], -100000, 100000, &v)) {
+			snprintf(out, len, "err slew PPM: -100000..100000");
+			return;
+		}
+		sample_clock(CLOCK_REALTIME, &rt);
+		E.slew_acc_ns = slew_ns(rt.ns);
+		E.slew_t0 = rt.ns;
+		E.slew_ppm = (long double)v;
+		snprintf(out, len, "ok slew %ld ppm, %" PRId64 " ns so far", v,
+			 E.slew_acc_ns);
+	} else if (!strcmp(cmd, "tai")) {
+		if (ac != 2 || !parse_long(av[1], -32768, 32767, &v)) {
+			snprintf(out, len, "err tai N: -32768..32767");
+			return;
+		}
+		E.tai_offset = (int)v;
+		snprintf(out, len, "ok tai %ld", v);
 	} else if (!strcmp(cmd, "stall")) {
 		E.stalled = true;
 		snprintf(out, len, "ok stall");
@@ -1216,7 +1254,8 @@ static void handle_command(char *line, char *out, size_t len)
 		return;
 	} else if (!strcmp(cmd, "help")) {
 		snprintf(out, len, "ok commands: scenario NAME, status N, leap N, "
-			 "disrupt [MS], snapshot, stall, unstall, break WHAT, fix, "
+			 "disrupt [MS], snapshot [MS], slew PPM, tai N, stall, unstall, "
+			 "break WHAT, fix, "
 			 "reset, flags set|clear MASK|auto, hz N, "
 			 "tscsync ADDR N [adopt|measure], churn MS, bump N MS, idle, "
 			 "get, stats, quit");
