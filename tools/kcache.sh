@@ -37,6 +37,11 @@
 #   kernels/KREL/      unpacked, self-contained header trees (dpkg -x)
 #   images/KREL/       unpacked kernel images and modules
 #   chroots/trixie-KREL/  build chroots (series 7)
+#   chroots/trixie-cross-s390x/  toolchain-only chroot with the s390x cross
+#                      compiler (series s390x-7: headers from kernels/KREL/)
+#   apt-s390x/         private apt configuration of the s390x backports
+#                      (series s390x-6.12, s390x-7): apart from apt/, whose
+#                      sources.list other checkouts sharing the cache keep
 #   apt-src/           private apt configuration for bookworm main's deb-src
 #   kernel-scripts/    checkpatch.pl & co from linux-source-6.1
 #   qemu-plugin/VER/   qemu-plugin.h of QEMU source version VER (bench/insn)
@@ -56,7 +61,7 @@ STAMP=$APT/update.stamp        # last successful index refresh
 TRIED=$APT/update.tried        # last refresh attempt
 INDEX_MAX_AGE=$((24 * 3600))
 RETRY_AGE=3600                 # after a failed (offline) refresh
-SERIES_ALL="5.10 6.1 6.12 7 s390x"
+SERIES_ALL="5.10 6.1 6.12 7 s390x s390x-6.12 s390x-7"
 CHROOT_PKGS=gcc-14,make,binutils,libelf-dev,dwarves,bc,kmod
 SELF=$(realpath "$0")
 ORIG_ARGS=("$@")
@@ -180,6 +185,17 @@ write_sources() {
 	EOF
 }
 
+# s390x kernels of the backports (series s390x-6.12 and s390x-7), in their
+# own apt directory: adding s390x to apt/'s backports lines would make every
+# checkout with the older list rewrite it and refresh all indexes.
+write_s390x_sources() {
+	local kr="signed-by=$KEYRING" d=$MIRROR/debian
+	cat <<-EOF
+		deb [arch=amd64,s390x $kr] $d bookworm-backports main
+		deb [arch=amd64,s390x $kr] $d trixie-backports main
+	EOF
+}
+
 # The source index for `qemu-plugin-h` (its own apt directory, see use_apt).
 write_src_sources() {
 	echo "deb-src [signed-by=$KEYRING] $MIRROR/debian bookworm main"
@@ -219,6 +235,7 @@ apt_update() {
 	local out='' try
 	UPDATED=1
 	touch "$TRIED"
+	rm -f "$CACHE/state/"*.unavailable
 	for try in "" " (retry)"; do
 		log "refreshing Debian package indexes$try"
 		out=$(apt-get "${APT_OPTS[@]}" -q update 2>&1) || true
@@ -281,9 +298,12 @@ dep_names() {
 # -------------------------------------------------------------- series ---
 
 # Per-series constants: S_RE (headers package name pattern), S_ARCH (dpkg
-# arch), S_KARCH, S_CROSS, S_CC (CC= override) and S_CHROOT (suite or empty).
+# arch), S_KARCH, S_CROSS, S_CC (CC= override) and S_CHROOT (suite or empty:
+# with S_CROSS, a toolchain-only chroot runs the build against the header
+# tree unpacked in the cache).  s390x is 6.1; s390x-6.12 and s390x-7 come
+# from the backports (apt-s390x/).
 series_conf() {
-	S_ARCH=amd64 S_KARCH=x86 S_CROSS='' S_CC='' S_CHROOT=''
+	S_ARCH=amd64 S_KARCH=x86 S_CROSS='' S_CC='' S_CHROOT='' S_OLDER=0 SERIES_NAME=$1
 	case $1 in
 	5.10)
 		S_RE='^linux-headers-5\.10\.0-[0-9]+-amd64$'
@@ -298,6 +318,14 @@ series_conf() {
 	s390x)
 		S_RE='^linux-headers-6\.1\.0-[0-9]+-s390x$'
 		S_ARCH=s390x S_KARCH=s390 S_CROSS=s390x-linux-gnu- ;;
+	s390x-6.12)
+		S_RE='^linux-headers-6\.12\.[0-9]+\+deb12-s390x$'
+		S_ARCH=s390x S_KARCH=s390 S_CROSS=s390x-linux-gnu-
+		use_apt "$CACHE/apt-s390x" write_s390x_sources ;;
+	s390x-7)
+		S_RE='^linux-headers-7\.[0-9]+\.[0-9]+\+deb13-s390x$'
+		S_ARCH=s390x S_KARCH=s390 S_CROSS=s390x-linux-gnu- S_CHROOT=trixie S_OLDER=1
+		use_apt "$CACHE/apt-s390x" write_s390x_sources ;;
 	*) die "unknown series '$1' (known: $SERIES_ALL)" ;;
 	esac
 }
@@ -306,7 +334,8 @@ series_conf() {
 # R_KREL, R_VER (headers version) and R_PKGS (apt-get download specs).
 resolve_series() {
 	local hdr deps d common='' kbuild=''
-	hdr=$(newest_name linux-headers- "$S_RE")
+	hdr=$(aptc pkgnames linux-headers- 2>/dev/null | grep -E "$S_RE" | unavailable_filter |
+		sort -V | tail -n 1 || true)
 	[[ -n $hdr ]] || refresh_and_restart "no package matches $S_RE"
 	R_KREL=${hdr#linux-headers-}
 	R_VER=$(versions_of "$hdr:$S_ARCH" | head -n 1)
@@ -351,8 +380,36 @@ download() {
 	shift
 	log "downloading $*"
 	if ! (cd "$dir" && apt-get "${APT_OPTS[@]}" -q download "$@" >&2); then
+		((S_OLDER == 0)) || ((UPDATED == 0)) || mark_unavailable
 		refresh_and_restart "download of $* failed"
 	fi
+}
+
+# Series with S_OLDER=1 (s390x-7) fall back to an older kernel when the
+# mirror does not serve the newest one the index lists (seen: every s390x
+# 7.x after 7.2.6 answered 404).  A kernel whose download failed after a
+# fresh index is listed in state/SERIES.unavailable until the next index
+# refresh, and resolution picks the newest kernel not listed.
+unavailable_file() { printf '%s\n' "$CACHE/state/$SERIES_NAME.unavailable"; }
+
+unavailable_filter() {
+	local f
+	f=$(unavailable_file)
+	if ((S_OLDER)) && [[ -s $f && -f $STAMP && $f -nt $STAMP ]]; then
+		grep -vxF -f <(sed 's/^/linux-headers-/' "$f")
+	else
+		cat
+	fi
+}
+
+mark_unavailable() {
+	local f
+	f=$(unavailable_file)
+	log "$R_KREL cannot be downloaded from the mirror: trying an older $SERIES_NAME kernel"
+	echo "$R_KREL" >>"$f"
+	rm -f "$CACHE/state/$SERIES_NAME.env"
+	cleanup
+	KCACHE_UPDATED=1 KCACHE_LOCKED=$LOCKED exec "$SELF" "${ORIG_ARGS[@]}"
 }
 
 unpack_debs() {
@@ -435,11 +492,40 @@ ensure_chroot() {
 	[[ -f $tmp/root/usr/src/$hdr/Makefile ]] || die "chroot lacks /usr/src/$hdr"
 	printf '%s\n' "$R_VER" >"$tmp/root/.kcache-ok"
 	install_dir "$tmp/root" "$root"
-	# Older chroots of this series are superseded.
+	# Older chroots of this series are superseded (not the cross chroot).
 	for d in "$CACHE/chroots/$S_CHROOT"-*; do
-		[[ $d == "$root" ]] || { log "removing old chroot $d"; safe_rm "$d"; }
+		[[ $d == "$root" || $d == "$(cross_chroot_root)" ]] || { log "removing old chroot $d"; safe_rm "$d"; }
 	done
 	log "chroot ready in $root ($((SECONDS - t0)) s)"
+}
+
+# A chroot of suite $S_CHROOT with only the toolchain and the cross compiler
+# for $S_CROSS: the build runs there (kbuild tools that need its glibc)
+# against the header tree unpacked in kernels/KREL/, bind-mounted at the
+# same path.  Kept across kernel versions.
+CROSS_CHROOT_VER=1
+cross_chroot_root() { printf '%s\n' "$CACHE/chroots/$S_CHROOT-cross-${S_ARCH}"; }
+
+ensure_cross_chroot() {
+	local root tmp kr="signed-by=$KEYRING" t0 cc=gcc-${S_CROSS%-}
+	root=$(cross_chroot_root)
+	marker_ok "$root" "$CROSS_CHROOT_VER $cc" && return 0
+	mktmp tmp chroot
+	t0=$SECONDS
+	log "creating $S_CHROOT cross chroot for $S_ARCH (mmdebstrap, ~40 s)"
+	mmdebstrap --variant=minbase --mode=root --quiet \
+		--include="$CHROOT_PKGS,$cc,libssl3" \
+		--dpkgopt='path-exclude=/usr/share/man/*' \
+		--dpkgopt='path-exclude=/usr/share/doc/*' \
+		--dpkgopt='path-exclude=/usr/share/locale/*' \
+		"$S_CHROOT" "$tmp/root" \
+		"deb [$kr] $MIRROR/debian $S_CHROOT main" \
+		"deb [$kr] $MIRROR/debian-security $S_CHROOT-security main" >&2 ||
+		die "mmdebstrap failed"
+	[[ -x $tmp/root/usr/bin/${S_CROSS}gcc ]] || die "cross chroot lacks ${S_CROSS}gcc"
+	printf '%s\n' "$CROSS_CHROOT_VER $cc" >"$tmp/root/.kcache-ok"
+	install_dir "$tmp/root" "$root"
+	log "cross chroot ready in $root ($((SECONDS - t0)) s)"
 }
 
 # ------------------------------------------------------------ commands ---
@@ -449,8 +535,14 @@ setup_kdir() {
 	series_conf "$1"
 	lock_cache
 	load_series "$1"
-	KREL=$R_KREL KARCH=$S_KARCH KCROSS=$S_CROSS KCC=$S_CC
-	if [[ -n $S_CHROOT ]]; then
+	KREL=$R_KREL KARCH=$S_KARCH KCROSS=$S_CROSS KCC=$S_CC KBIND=
+	if [[ -n $S_CHROOT && -n $S_CROSS ]]; then
+		ensure_headers
+		ensure_cross_chroot
+		KCHROOT=$(cross_chroot_root)
+		KDIR=$CACHE/kernels/$R_KREL/usr/src/linux-headers-$R_KREL
+		KBIND=$CACHE/kernels/$R_KREL
+	elif [[ -n $S_CHROOT ]]; then
 		ensure_chroot
 		KCHROOT=$(chroot_root)
 		KDIR=/usr/src/linux-headers-$R_KREL
@@ -837,6 +929,7 @@ cmd_run() {
 	# The working directory is always made visible (unless it is inside the
 	# chroot already or contains it).
 	local nb=() ok
+	[[ -z $KBIND ]] || binds+=("$KBIND")
 	for b in "$cwd" "${binds[@]}"; do
 		[[ $b == "$KCHROOT"/* ]] && continue   # visible inside as ${b#$KCHROOT}
 		ok=1
