@@ -14,6 +14,9 @@
 #   kcache.sh qemu-plugin-h           QEMU_PLUGIN_H= QEMU_PLUGIN_SRCVER=  (the
 #                                     TCG plugin header of the installed
 #                                     qemu-system-x86, from its source package)
+#   kcache.sh check-s390x             CHECK_S390X=  (libcheck and libsubunit of
+#                                     bookworm for s390x, unpacked: the static
+#                                     libraries the s390x ptp_test links)
 #   kcache.sh refresh                 force a refresh of the package indexes
 #
 # Result lines (stdout) are shell-eval-able (values are %q-quoted); all
@@ -888,6 +891,36 @@ cmd_qemu_plugin_h() {
 	emit QEMU_PLUGIN_SRCVER "$srcver"
 }
 
+# ------------------------------------------------------------ check-s390x ---
+
+# libcheck for the static s390x test programs (tests/guest/ptp_test): the
+# s390x packages of bookworm main unpacked into $CACHE/check-s390x (headers
+# in usr/include, static libraries in usr/lib/s390x-linux-gnu).
+CHECK_S390X_PKGS="check libsubunit-dev libsubunit0"
+
+cmd_check_s390x() {
+	local dest=$CACHE/check-s390x tmp p specs=() v
+	if [[ ! -f $dest/.kcache-ok ]]; then
+		lock_cache
+		ensure_index
+		for p in $CHECK_S390X_PKGS; do
+			v=$(aptc madison "$p:s390x" 2>/dev/null |
+				awk -F' *[|] *' '$3 ~ / bookworm\/main s390x / {print $2}' | head -n 1)
+			[[ -n $v ]] || refresh_and_restart "no $p:s390x in bookworm main"
+			specs+=("$p:s390x=$v")
+		done
+		mktmp tmp checks390x
+		download "$tmp" "${specs[@]}"
+		unpack_debs "$tmp" "$tmp/root"
+		[[ -f $tmp/root/usr/include/check.h && -f $tmp/root/usr/lib/s390x-linux-gnu/libcheck.a ]] ||
+			die "check-s390x: no check.h or libcheck.a in ${specs[*]}"
+		printf '%s\n' "${specs[*]}" >"$tmp/root/.kcache-ok"
+		install_dir "$tmp/root" "$dest"
+		unlock_cache
+	fi
+	emit CHECK_S390X "$dest"
+}
+
 # Entered inside the new mount+pid namespace (pid 1 is this shell): bind the
 # requested host dirs at identical paths, provide /dev, chroot and run.
 cmd_enter() {
@@ -964,6 +997,7 @@ main() {
 	checkpatch) cmd_checkpatch ;;
 	qemu10) cmd_qemu10 ;;
 	qemu-plugin-h) cmd_qemu_plugin_h ;;
+	check-s390x) cmd_check_s390x ;;
 	refresh) lock_cache; apt_setup; apt_update; rm -f "$CACHE/state/"*.env ;;
 	__enter) cmd_enter "$@" ;;
 	-h | --help | help) usage ;;
