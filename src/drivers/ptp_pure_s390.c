@@ -38,6 +38,7 @@
 
 #include <linux/debugfs.h>
 #include <linux/err.h>
+#include <linux/kernel.h>
 #include <linux/module.h>
 #include <linux/seq_file.h>
 #include <linux/string.h>
@@ -98,6 +99,11 @@ static const char * const pp_s390_stp_names[] = {
  * @qaf: PTFF query-available-functions result (zero without facility 28)
  * @qaf_cc: condition code of that query
  * @last_status: status seen by the last watch run (owned by the watcher)
+ * @cs_monotonic: the tod clocksource counts from tod_clock_base (the TOD at
+ *	boot), not from the TOD epoch: samples are paired with TOD minus
+ *	that base
+ * @cs_raw_diff: at load, TOD minus the clocksource's cycles (TOD units)
+ * @cs_mono_diff: at load, TOD minus tod_clock_base minus those cycles
  */
 struct pp_s390 {
 	struct ptp_pure_clock *tod;
@@ -106,6 +112,9 @@ struct pp_s390 {
 	u8 qaf[16];
 	int qaf_cc;
 	enum ptp_pure_status last_status;
+	bool cs_monotonic;
+	s64 cs_raw_diff;
+	s64 cs_mono_diff;
 };
 
 static struct pp_s390 pp_s390;
@@ -209,7 +218,8 @@ static int pp_s390_tod_read(void *priv, struct ptp_pure_sample *s,
 		s->status = st;
 		s->valid |= PTP_PURE_VALID_STATUS;
 	}
-	s->counter = tod;
+	/* tod_clock_base changes only under stop_machine(). */
+	s->counter = pp_s390.cs_monotonic ? tod - tod_clock_base.tod : tod;
 	s->counter_id = PTP_PURE_COUNTER_S390_TOD;
 	return pp_s390_set_time(s, ei, tod);
 }
@@ -253,6 +263,25 @@ static const struct ptp_pure_ops pp_s390_phys_ops = {
 	.read = pp_s390_phys_read,
 };
 
+/*
+ * What the "tod" clocksource counts: the TOD itself, or the TOD since
+ * boot (tod_clock_base): kernels have done both, and a cross-timestamp
+ * must carry the clocksource's own value.  Decided once, by comparing a
+ * timekeeping snapshot's cycles with a TOD read right after it.
+ */
+static void pp_s390_detect_cs(struct pp_s390 *ps)
+{
+	struct system_time_snapshot snap;
+	u64 tod;
+	u8 ei;
+
+	compat_ktime_get_snapshot(CLOCK_REALTIME, &snap);
+	pp_s390_stcke(&ei, &tod);
+	ps->cs_raw_diff = tod - snap.cycles;
+	ps->cs_mono_diff = tod - tod_clock_base.tod - snap.cycles;
+	ps->cs_monotonic = abs(ps->cs_mono_diff) < abs(ps->cs_raw_diff);
+}
+
 /* debugfs ptp_pure/ptpN/s390_tod: what the machine offers, for tests */
 static int pp_s390_info_show(struct seq_file *m, void *unused)
 {
@@ -280,6 +309,9 @@ static int pp_s390_info_show(struct seq_file *m, void *unused)
 	seq_printf(m, "stp_required: %d\n", READ_ONCE(stp_required));
 	seq_printf(m, "stcke: epoch index %u, tod 0x%016llx\n", ei,
 		   (unsigned long long)tod);
+	seq_printf(m, "clocksource counts: %s (at load: tod - cycles %lld, tod - base - cycles %lld)\n",
+		   ps->cs_monotonic ? "TOD - tod_clock_base" : "TOD",
+		   (long long)ps->cs_raw_diff, (long long)ps->cs_mono_diff);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(pp_s390_info);
@@ -303,6 +335,7 @@ static int __init pp_s390_init(void)
 		ps->qaf_cc = pp_s390_ptff(ps->qaf, PP_S390_PTFF_QAF);
 	stp = pp_s390_stp_state();
 	ps->last_status = pp_s390_status(stp);
+	pp_s390_detect_cs(ps);
 
 	ps->tod = ptp_pure_register(NULL, &cfg);
 	if (IS_ERR(ps->tod))

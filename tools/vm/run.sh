@@ -144,9 +144,9 @@ subst() {
 # DIR/ARCH/NAME instead of SRC=DIR/NAME when that exists (the cross-built
 # static test programs, e.g. tests/guest/s390x/ptp_test).
 arch_file() {
-	local src=${1%%:*} alt
-	alt=$(dirname "$src")/$ARCH/$(basename "$src")
-	if [[ $ARCH != x86_64 && $1 == *:* && -f $alt ]]; then
+	local src=${1%%:*} alt=
+	[[ $ARCH == x86_64 || $1 != *:* ]] || alt=${src%/*}/$ARCH/${src##*/}
+	if [[ -n $alt && -f $alt ]]; then
 		echo "$alt:${1#*:}"
 	else
 		echo "$1"
