@@ -13,15 +13,24 @@
 #                        bookworm-backports, fetched into the cache by
 #                        tools/kcache.sh qemu10; a SKIP with the reason when
 #                        it cannot be had)
+#   s390x series (s390x = 6.1, s390x-6.12, s390x-7): tests/guest/core with
+#                        50 load/unload cycles (not 200) and tests/guest/s390
 # Modules come from the build matrix (make matrix).  Ends with one
 # "N passed, N failed, N skipped" line; exits non-zero on any failure.
 #
-# Usage: tools/vmtest.sh [SERIES...]   (default: 5.10 6.1 6.12 7)
+# Usage: tools/vmtest.sh [SERIES...]   (default: 5.10 6.1 6.12 7 and the
+#                                      three s390x series)
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 1
-series=("$@")
-[ ${#series[@]} -gt 0 ] || series=(5.10 6.1 6.12 7)
+series=() s390=()
+for s in "$@"; do
+	case $s in s390x*) s390+=("$s") ;; *) series+=("$s") ;; esac
+done
+if [ $# -eq 0 ]; then
+	series=(5.10 6.1 6.12 7)
+	s390=(s390x s390x-6.12 s390x-7)
+fi
 
 pass=0 fail=0 skip=0
 out=$(mktemp)
@@ -48,11 +57,12 @@ run() {
 	fi
 }
 
-run core tools/vm/vmtest.sh --tests tests/guest/core "${series[@]}"
+[ ${#series[@]} -eq 0 ] || run core tools/vm/vmtest.sh --tests tests/guest/core "${series[@]}"
 for s in "${series[@]}"; do
 	run "vmclock $s" tests/emu/run-vmclock.sh --series "$s"
 done
-run vmclock-qemu tools/vm/vmtest.sh --tests tests/guest/vmclock-qemu "${series[@]}"
+[ ${#series[@]} -eq 0 ] ||
+	run vmclock-qemu tools/vm/vmtest.sh --tests tests/guest/vmclock-qemu "${series[@]}"
 # Beside the in-tree ptp_vmclock (7.x only): the emulator validated by the
 # in-tree driver, then both drivers on one page must agree within 1 us (two
 # rounds of the benchmark ride along; their figures are printed, not judged).
@@ -62,6 +72,13 @@ for s in "${series[@]}"; do
 	run "side by side" tests/emu/run-vmclock.sh --series 7 --tests bench/guest \
 		--twin --append ptpbench.rounds=2 --name side-by-side
 done
+
+# s390x: the core's first big-endian runs, and ptp_pure_s390.
+if [ ${#s390[@]} -gt 0 ]; then
+	run "core s390x" tools/vm/vmtest.sh --tests tests/guest/core \
+		--append ptptest.cycles=50 "${s390[@]}"
+	run s390 tools/vm/vmtest.sh --tests tests/guest/s390 "${s390[@]}"
+fi
 
 echo "$pass passed, $fail failed, $skip skipped"
 [ "$fail" -eq 0 ]

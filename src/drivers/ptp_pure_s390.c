@@ -153,6 +153,14 @@ static bool pp_s390_ptff_offers(const struct pp_s390 *ps, unsigned int fc)
 	       (ps->qaf[fc / 8] & (0x80 >> (fc % 8)));
 }
 
+#if defined(HAVE_EXPORT_GET_PHYS_CLOCK)
+#define PP_S390_STP_SOURCE	"get_phys_clock"
+#elif defined(HAVE_EXPORT_STP_ENABLED)
+#define PP_S390_STP_SOURCE	"stp_enabled"
+#else
+#define PP_S390_STP_SOURCE	"none"
+#endif
+
 static enum pp_s390_stp pp_s390_stp_state(void)
 {
 #if defined(HAVE_EXPORT_GET_PHYS_CLOCK)
@@ -297,15 +305,7 @@ static int pp_s390_info_show(struct seq_file *m, void *unused)
 	seq_printf(m, "ptff qpt: %s\n",
 		   pp_s390_ptff_offers(ps, PP_S390_PTFF_QPT) ? "offered" : "not offered");
 	seq_printf(m, "stp: %s\n", pp_s390_stp_names[stp]);
-	seq_printf(m, "stp source: %s\n",
-#if defined(HAVE_EXPORT_GET_PHYS_CLOCK)
-		   "get_phys_clock"
-#elif defined(HAVE_EXPORT_STP_ENABLED)
-		   "stp_enabled"
-#else
-		   "none"
-#endif
-		   );
+	seq_printf(m, "stp source: %s\n", PP_S390_STP_SOURCE);
 	seq_printf(m, "stp_required: %d\n", READ_ONCE(stp_required));
 	seq_printf(m, "stcke: epoch index %u, tod 0x%016llx\n", ei,
 		   (unsigned long long)tod);
