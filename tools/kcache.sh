@@ -17,6 +17,11 @@
 #   kcache.sh check-s390x             CHECK_S390X=  (libcheck and libsubunit of
 #                                     bookworm for s390x, unpacked: the static
 #                                     libraries the s390x ptp_test links)
+#   kcache.sh intree-src SERIES FILE...  INTREE_SRC=  (FILEs, paths in the
+#                                     kernel tree, from Debian's linux-source
+#                                     package of exactly that kernel, e.g. to
+#                                     build drivers/ptp/ptp_s390.c where
+#                                     Debian's config leaves it out)
 #   kcache.sh refresh                 force a refresh of the package indexes
 #
 # Result lines (stdout) are shell-eval-able (values are %q-quoted); all
@@ -921,6 +926,45 @@ cmd_check_s390x() {
 	emit CHECK_S390X "$dest"
 }
 
+# ------------------------------------------------------------ intree-src ---
+
+# Files of the kernel tree of series $1 from linux-source-MAJ.MIN at the
+# series' exact version, into $CACHE/intree-src/KREL/ (kept; extended when
+# other files are asked for).  ~165 MB downloaded, ~20 s to extract.
+cmd_intree_src() {
+	local series=$1 dest tmp pkg f deb tarball top members=() missing=()
+	shift
+	series_conf "$series"
+	lock_cache
+	load_series "$series"
+	dest=$CACHE/intree-src/$R_KREL
+	for f in "$@"; do
+		[[ -f $dest/$f ]] || missing+=("$f")
+	done
+	if ((${#missing[@]})); then
+		pkg=linux-source-$(sed -E 's/^([0-9]+\.[0-9]+).*/\1/' <<<"$R_KREL")
+		has_version "$pkg:amd64" "$R_VER" || refresh_and_restart "no $pkg=$R_VER in the indexes"
+		mktmp tmp intreesrc
+		download "$tmp" "$pkg:amd64=$R_VER"
+		deb=$(echo "$tmp"/linux-source-*.deb)
+		tarball=$(dpkg-deb -c "$deb" | awk '{print $NF}' | grep -E '/linux-source-[^/]*\.tar\.xz$' | head -n 1)
+		[[ -n $tarball ]] || die "no source tarball in $deb"
+		top=$(basename "$tarball" .tar.xz)
+		for f in "${missing[@]}"; do members+=("$top/$f"); done
+		log "extracting ${missing[*]} from $(basename "$tarball")"
+		mkdir -p "$tmp/out"
+		dpkg-deb --fsys-tarfile "$deb" | tar -xO "$tarball" |
+			tar -xJ -C "$tmp/out" --strip-components=1 "${members[@]}" ||
+			die "intree-src: ${missing[*]} not in $top"
+		rm -f "$deb"
+		mkdir -p "$dest"
+		cp -r "$tmp/out/." "$dest/"
+		printf '%s\n' "$R_VER" >"$dest/.kcache-ok"
+	fi
+	unlock_cache
+	emit INTREE_SRC "$dest"
+}
+
 # Entered inside the new mount+pid namespace (pid 1 is this shell): bind the
 # requested host dirs at identical paths, provide /dev, chroot and run.
 cmd_enter() {
@@ -998,6 +1042,7 @@ main() {
 	qemu10) cmd_qemu10 ;;
 	qemu-plugin-h) cmd_qemu_plugin_h ;;
 	check-s390x) cmd_check_s390x ;;
+	intree-src) (($# >= 2)) || usage; cmd_intree_src "$@" ;;
 	refresh) lock_cache; apt_setup; apt_update; rm -f "$CACHE/state/"*.env ;;
 	__enter) cmd_enter "$@" ;;
 	-h | --help | help) usage ;;

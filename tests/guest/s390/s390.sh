@@ -1,3 +1,4 @@
+# shellcheck shell=sh disable=SC2034 # the tests use the names
 # SPDX-License-Identifier: GPL-2.0
 # Helpers of the s390 suite (busybox ash).  Sourced, not run.
 . /tests/lib.sh
@@ -27,4 +28,15 @@ s390_clock_test() {
 # The kernel names the TOD clocksource in cross-timestamps from 6.13.
 s390_xts() {
 	if kver_ge 6 13; then echo 1; else echo 0; fi
+}
+
+# s390_dir_of NAME ours|intree: /sys/class/ptp/ptpN of the clock NAME of
+# ours (it has the core's attributes on its parent) or of the in-tree driver.
+s390_dir_of() {
+	for d in /sys/class/ptp/ptp*; do
+		[ "$(cat "$d/clock_name" 2>/dev/null)" = "$1" ] || continue
+		if [ -e "$d/device/timescale" ]; then w=ours; else w=intree; fi
+		[ "$w" = "$2" ] && { echo "$d"; return 0; }
+	done
+	return 1
 }
