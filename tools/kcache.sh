@@ -478,6 +478,22 @@ ensure_headers() {
 
 chroot_root() { printf '%s\n' "$CACHE/chroots/$S_CHROOT-$R_KREL"; }
 
+# minbase_chroot DIR PACKAGES [SOURCE...]: mmdebstrap a minbase chroot of
+# suite $S_CHROOT (main and security, plus SOURCEs) with PACKAGES.
+minbase_chroot() {
+	local dir=$1 pkgs=$2 kr="signed-by=$KEYRING"
+	shift 2
+	mmdebstrap --variant=minbase --mode=root --quiet \
+		--include="$pkgs" \
+		--dpkgopt='path-exclude=/usr/share/man/*' \
+		--dpkgopt='path-exclude=/usr/share/doc/*' \
+		--dpkgopt='path-exclude=/usr/share/locale/*' \
+		"$S_CHROOT" "$dir" \
+		"deb [$kr] $MIRROR/debian $S_CHROOT main" "$@" \
+		"deb [$kr] $MIRROR/debian-security $S_CHROOT-security main" >&2 ||
+		die "mmdebstrap failed"
+}
+
 # A minbase chroot of suite $S_CHROOT with the toolchain and the series'
 # headers package from $S_CHROOT-backports.
 ensure_chroot() {
@@ -487,22 +503,15 @@ ensure_chroot() {
 	mktmp tmp chroot
 	t0=$SECONDS
 	log "creating $S_CHROOT build chroot for $R_KREL (mmdebstrap, ~30 s, ~450 MB)"
-	mmdebstrap --variant=minbase --mode=root --quiet \
-		--include="$CHROOT_PKGS,$hdr" \
-		--dpkgopt='path-exclude=/usr/share/man/*' \
-		--dpkgopt='path-exclude=/usr/share/doc/*' \
-		--dpkgopt='path-exclude=/usr/share/locale/*' \
-		"$S_CHROOT" "$tmp/root" \
-		"deb [$kr] $MIRROR/debian $S_CHROOT main" \
-		"deb [$kr] $MIRROR/debian $S_CHROOT-backports main" \
-		"deb [$kr] $MIRROR/debian-security $S_CHROOT-security main" >&2 ||
-		die "mmdebstrap failed"
+	minbase_chroot "$tmp/root" "$CHROOT_PKGS,$hdr" \
+		"deb [$kr] $MIRROR/debian $S_CHROOT-backports main"
 	[[ -f $tmp/root/usr/src/$hdr/Makefile ]] || die "chroot lacks /usr/src/$hdr"
 	printf '%s\n' "$R_VER" >"$tmp/root/.kcache-ok"
 	install_dir "$tmp/root" "$root"
-	# Older chroots of this series are superseded (not the cross chroot).
+	# Older chroots of this series are superseded (not the cross chroots).
 	for d in "$CACHE/chroots/$S_CHROOT"-*; do
-		[[ $d == "$root" || $d == "$(cross_chroot_root)" ]] || { log "removing old chroot $d"; safe_rm "$d"; }
+		[[ $d == "$root" || $d == "$CACHE/chroots/$S_CHROOT"-cross-* ]] ||
+			{ log "removing old chroot $d"; safe_rm "$d"; }
 	done
 	log "chroot ready in $root ($((SECONDS - t0)) s)"
 }
@@ -515,21 +524,13 @@ CROSS_CHROOT_VER=1
 cross_chroot_root() { printf '%s\n' "$CACHE/chroots/$S_CHROOT-cross-${S_ARCH}"; }
 
 ensure_cross_chroot() {
-	local root tmp kr="signed-by=$KEYRING" t0 cc=gcc-${S_CROSS%-}
+	local root tmp t0 cc=gcc-${S_CROSS%-}
 	root=$(cross_chroot_root)
 	marker_ok "$root" "$CROSS_CHROOT_VER $cc" && return 0
 	mktmp tmp chroot
 	t0=$SECONDS
 	log "creating $S_CHROOT cross chroot for $S_ARCH (mmdebstrap, ~40 s)"
-	mmdebstrap --variant=minbase --mode=root --quiet \
-		--include="$CHROOT_PKGS,$cc,libssl3" \
-		--dpkgopt='path-exclude=/usr/share/man/*' \
-		--dpkgopt='path-exclude=/usr/share/doc/*' \
-		--dpkgopt='path-exclude=/usr/share/locale/*' \
-		"$S_CHROOT" "$tmp/root" \
-		"deb [$kr] $MIRROR/debian $S_CHROOT main" \
-		"deb [$kr] $MIRROR/debian-security $S_CHROOT-security main" >&2 ||
-		die "mmdebstrap failed"
+	minbase_chroot "$tmp/root" "$CHROOT_PKGS,$cc,libssl3"
 	[[ -x $tmp/root/usr/bin/${S_CROSS}gcc ]] || die "cross chroot lacks ${S_CROSS}gcc"
 	printf '%s\n' "$CROSS_CHROOT_VER $cc" >"$tmp/root/.kcache-ok"
 	install_dir "$tmp/root" "$root"
