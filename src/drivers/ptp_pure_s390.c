@@ -214,10 +214,21 @@ static int pp_s390_set_time(struct ptp_pure_sample *s, u8 epoch_idx, u64 tod)
 	return 0;
 }
 
+/**
+ * pp_s390_tod_read() - &ptp_pure_ops.read of the STCKE clock
+ * @priv: the backend state
+ * @s: the sample to fill in: time, the paired TOD counter, the status
+ * @flags: %PTP_PURE_READ_* (everything is cheap: ignored)
+ *
+ * One STCKE; the counter is what the tod clocksource counts for that TOD.
+ * Context: any; never sleeps.
+ * Return: 0, or -ERANGE for a TOD before 1970.
+ */
 static int pp_s390_tod_read(void *priv, struct ptp_pure_sample *s,
 			    unsigned int flags)
 {
 	enum ptp_pure_status st = pp_s390_status(pp_s390_stp_state());
+	struct pp_s390 *ps = priv;
 	u8 ei;
 	u64 tod;
 
@@ -227,11 +238,19 @@ static int pp_s390_tod_read(void *priv, struct ptp_pure_sample *s,
 		s->valid |= PTP_PURE_VALID_STATUS;
 	}
 	/* tod_clock_base changes only under stop_machine(). */
-	s->counter = pp_s390.cs_monotonic ? tod - tod_clock_base.tod : tod;
+	s->counter = ps->cs_monotonic ? tod - tod_clock_base.tod : tod;
 	s->counter_id = PTP_PURE_COUNTER_S390_TOD;
 	return pp_s390_set_time(s, ei, tod);
 }
 
+/**
+ * pp_s390_tod_watch() - &ptp_pure_ops.watch of the STCKE clock
+ * @priv: the backend state
+ *
+ * Context: process context, never concurrently with itself.
+ * Return: BIT(%PTP_PURE_EV_STATUS) when the status (STP state, or
+ * stp_required) changed since the last call, else 0.
+ */
 static unsigned long pp_s390_tod_watch(void *priv)
 {
 	struct pp_s390 *ps = priv;
@@ -243,6 +262,16 @@ static unsigned long pp_s390_tod_watch(void *priv)
 	return BIT(PTP_PURE_EV_STATUS);
 }
 
+/**
+ * pp_s390_phys_read() - &ptp_pure_ops.read of the physical clock
+ * @priv: the backend state
+ * @s: the sample to fill in: time and status (always freerunning)
+ * @flags: %PTP_PURE_READ_* (ignored)
+ *
+ * Context: any; never sleeps.
+ * Return: 0, -EIO if PTFF fails, -ERANGE for a value outside epochs 0-255
+ * or before 1970.
+ */
 static int pp_s390_phys_read(void *priv, struct ptp_pure_sample *s,
 			     unsigned int flags)
 {
