@@ -4,7 +4,7 @@
 #
 #   make [KDIR=/lib/modules/$(uname -r)/build]   modules for one kernel
 #   make unit                                    libcheck unit tests
-#   make matrix [SERIES="5.10 6.1 6.12 7 s390x"] -Werror builds on each kernel
+#   make matrix [SERIES="5.10 6.1 6.12 7 s390x ..."] -Werror builds on each kernel
 #   make sparse                                  sparse (C=1) on 6.1
 #   make style                                   checkpatch + kernel-doc
 #   make vmtest [SERIES=...]                     tests in QEMU guests (after matrix)
