@@ -949,7 +949,7 @@ static int ptp_pure_check_config(struct device *parent,
 	 */
 	if (cfg->flags & PTP_PURE_F_LONG_NAME)
 		max = min_t(size_t, PTP_PURE_LONG_NAME_MAX,
-			    sizeof(((struct ptp_clock_info *)NULL)->name) - 1);
+			    sizeof_field(struct ptp_clock_info, name) - 1);
 	if (strlen(cfg->name) > max) {
 		pr_err("clock name '%s' is longer than %zu characters\n",
 		       cfg->name, max);
