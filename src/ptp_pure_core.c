@@ -932,12 +932,20 @@ static void ptp_pure_offer_xts(struct ptp_pure_clock *clk)
 static int ptp_pure_check_config(struct device *parent,
 				 const struct ptp_pure_config *cfg)
 {
+	size_t max = PTP_PURE_NAME_MAX;
+
 	if (!cfg || !cfg->ops || !cfg->ops->read || !cfg->name)
 		return -EINVAL;
-	/* One limit on every kernel, so udev rules on clock_name are portable. */
-	if (strlen(cfg->name) > PTP_PURE_NAME_MAX) {
-		pr_err("clock name '%s' is longer than %d characters\n",
-		       cfg->name, PTP_PURE_NAME_MAX);
+	/*
+	 * One limit on every kernel, so udev rules on clock_name are
+	 * portable; a longer one only when asked for and where it fits.
+	 */
+	if (cfg->flags & PTP_PURE_F_LONG_NAME)
+		max = min_t(size_t, PTP_PURE_LONG_NAME_MAX,
+			    sizeof_field(struct ptp_clock_info, name) - 1);
+	if (strlen(cfg->name) > max) {
+		pr_err("clock name '%s' is longer than %zu characters\n",
+		       cfg->name, max);
 		return -EINVAL;
 	}
 	if ((cfg->flags & PTP_PURE_F_PAIRED) &&

@@ -12,6 +12,7 @@ pkgs=(
 	mmdebstrap debootstrap
 	qemu-system-x86 busybox-static acpica-tools
 	gcc-s390x-linux-gnu
+	qemu-system-s390x libc6-dev-s390x-cross
 	chrony linuxptp tzdata
 	git rsync perl python3 shellcheck
 	debhelper dh-dkms dpkg-dev fakeroot lintian rpm rpmlint e2fsprogs openssl

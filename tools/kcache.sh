@@ -14,6 +14,14 @@
 #   kcache.sh qemu-plugin-h           QEMU_PLUGIN_H= QEMU_PLUGIN_SRCVER=  (the
 #                                     TCG plugin header of the installed
 #                                     qemu-system-x86, from its source package)
+#   kcache.sh check-s390x             CHECK_S390X=  (libcheck and libsubunit of
+#                                     bookworm for s390x, unpacked: the static
+#                                     libraries the s390x ptp_test links)
+#   kcache.sh intree-src SERIES FILE...  INTREE_SRC=  (FILEs, paths in the
+#                                     kernel tree, from Debian's linux-source
+#                                     package of exactly that kernel, e.g. to
+#                                     build drivers/ptp/ptp_s390.c where
+#                                     Debian's config leaves it out)
 #   kcache.sh refresh                 force a refresh of the package indexes
 #
 # Result lines (stdout) are shell-eval-able (values are %q-quoted); all
@@ -37,6 +45,11 @@
 #   kernels/KREL/      unpacked, self-contained header trees (dpkg -x)
 #   images/KREL/       unpacked kernel images and modules
 #   chroots/trixie-KREL/  build chroots (series 7)
+#   chroots/trixie-cross-s390x/  toolchain-only chroot with the s390x cross
+#                      compiler (series s390x-7: headers from kernels/KREL/)
+#   apt-s390x/         private apt configuration of the s390x backports
+#                      (series s390x-6.12, s390x-7): apart from apt/, whose
+#                      sources.list other checkouts sharing the cache keep
 #   apt-src/           private apt configuration for bookworm main's deb-src
 #   kernel-scripts/    checkpatch.pl & co from linux-source-6.1
 #   qemu-plugin/VER/   qemu-plugin.h of QEMU source version VER (bench/insn)
@@ -56,7 +69,7 @@ STAMP=$APT/update.stamp        # last successful index refresh
 TRIED=$APT/update.tried        # last refresh attempt
 INDEX_MAX_AGE=$((24 * 3600))
 RETRY_AGE=3600                 # after a failed (offline) refresh
-SERIES_ALL="5.10 6.1 6.12 7 s390x"
+SERIES_ALL="5.10 6.1 6.12 7 s390x s390x-6.12 s390x-7"
 CHROOT_PKGS=gcc-14,make,binutils,libelf-dev,dwarves,bc,kmod
 SELF=$(realpath "$0")
 ORIG_ARGS=("$@")
@@ -180,6 +193,17 @@ write_sources() {
 	EOF
 }
 
+# s390x kernels of the backports (series s390x-6.12 and s390x-7), in their
+# own apt directory: adding s390x to apt/'s backports lines would make every
+# checkout with the older list rewrite it and refresh all indexes.
+write_s390x_sources() {
+	local kr="signed-by=$KEYRING" d=$MIRROR/debian
+	cat <<-EOF
+		deb [arch=amd64,s390x $kr] $d bookworm-backports main
+		deb [arch=amd64,s390x $kr] $d trixie-backports main
+	EOF
+}
+
 # The source index for `qemu-plugin-h` (its own apt directory, see use_apt).
 write_src_sources() {
 	echo "deb-src [signed-by=$KEYRING] $MIRROR/debian bookworm main"
@@ -219,6 +243,7 @@ apt_update() {
 	local out='' try
 	UPDATED=1
 	touch "$TRIED"
+	rm -f "$CACHE/state/"*.unavailable
 	for try in "" " (retry)"; do
 		log "refreshing Debian package indexes$try"
 		out=$(apt-get "${APT_OPTS[@]}" -q update 2>&1) || true
@@ -281,9 +306,12 @@ dep_names() {
 # -------------------------------------------------------------- series ---
 
 # Per-series constants: S_RE (headers package name pattern), S_ARCH (dpkg
-# arch), S_KARCH, S_CROSS, S_CC (CC= override) and S_CHROOT (suite or empty).
+# arch), S_KARCH, S_CROSS, S_CC (CC= override) and S_CHROOT (suite or empty:
+# with S_CROSS, a toolchain-only chroot runs the build against the header
+# tree unpacked in the cache).  s390x is 6.1; s390x-6.12 and s390x-7 come
+# from the backports (apt-s390x/).
 series_conf() {
-	S_ARCH=amd64 S_KARCH=x86 S_CROSS='' S_CC='' S_CHROOT=''
+	S_ARCH=amd64 S_KARCH=x86 S_CROSS='' S_CC='' S_CHROOT='' S_OLDER=0 SERIES_NAME=$1
 	case $1 in
 	5.10)
 		S_RE='^linux-headers-5\.10\.0-[0-9]+-amd64$'
@@ -298,6 +326,14 @@ series_conf() {
 	s390x)
 		S_RE='^linux-headers-6\.1\.0-[0-9]+-s390x$'
 		S_ARCH=s390x S_KARCH=s390 S_CROSS=s390x-linux-gnu- ;;
+	s390x-6.12)
+		S_RE='^linux-headers-6\.12\.[0-9]+\+deb12-s390x$'
+		S_ARCH=s390x S_KARCH=s390 S_CROSS=s390x-linux-gnu-
+		use_apt "$CACHE/apt-s390x" write_s390x_sources ;;
+	s390x-7)
+		S_RE='^linux-headers-7\.[0-9]+\.[0-9]+\+deb13-s390x$'
+		S_ARCH=s390x S_KARCH=s390 S_CROSS=s390x-linux-gnu- S_CHROOT=trixie S_OLDER=1
+		use_apt "$CACHE/apt-s390x" write_s390x_sources ;;
 	*) die "unknown series '$1' (known: $SERIES_ALL)" ;;
 	esac
 }
@@ -306,7 +342,8 @@ series_conf() {
 # R_KREL, R_VER (headers version) and R_PKGS (apt-get download specs).
 resolve_series() {
 	local hdr deps d common='' kbuild=''
-	hdr=$(newest_name linux-headers- "$S_RE")
+	hdr=$(aptc pkgnames linux-headers- 2>/dev/null | grep -E "$S_RE" | unavailable_filter |
+		sort -V | tail -n 1 || true)
 	[[ -n $hdr ]] || refresh_and_restart "no package matches $S_RE"
 	R_KREL=${hdr#linux-headers-}
 	R_VER=$(versions_of "$hdr:$S_ARCH" | head -n 1)
@@ -351,8 +388,36 @@ download() {
 	shift
 	log "downloading $*"
 	if ! (cd "$dir" && apt-get "${APT_OPTS[@]}" -q download "$@" >&2); then
+		((S_OLDER == 0)) || ((UPDATED == 0)) || mark_unavailable
 		refresh_and_restart "download of $* failed"
 	fi
+}
+
+# Series with S_OLDER=1 (s390x-7) fall back to an older kernel when the
+# mirror does not serve the newest one the index lists (seen: every s390x
+# 7.x after 7.2.6 answered 404).  A kernel whose download failed after a
+# fresh index is listed in state/SERIES.unavailable until the next index
+# refresh, and resolution picks the newest kernel not listed.
+unavailable_file() { printf '%s\n' "$CACHE/state/$SERIES_NAME.unavailable"; }
+
+unavailable_filter() {
+	local f
+	f=$(unavailable_file)
+	if ((S_OLDER)) && [[ -s $f && -f $STAMP && $f -nt $STAMP ]]; then
+		grep -vxF -f <(sed 's/^/linux-headers-/' "$f")
+	else
+		cat
+	fi
+}
+
+mark_unavailable() {
+	local f
+	f=$(unavailable_file)
+	log "$R_KREL cannot be downloaded from the mirror: trying an older $SERIES_NAME kernel"
+	echo "$R_KREL" >>"$f"
+	rm -f "$CACHE/state/$SERIES_NAME.env"
+	cleanup
+	KCACHE_UPDATED=1 KCACHE_LOCKED=$LOCKED exec "$SELF" "${ORIG_ARGS[@]}"
 }
 
 unpack_debs() {
@@ -413,6 +478,22 @@ ensure_headers() {
 
 chroot_root() { printf '%s\n' "$CACHE/chroots/$S_CHROOT-$R_KREL"; }
 
+# minbase_chroot DIR PACKAGES [SOURCE...]: mmdebstrap a minbase chroot of
+# suite $S_CHROOT (main and security, plus SOURCEs) with PACKAGES.
+minbase_chroot() {
+	local dir=$1 pkgs=$2 kr="signed-by=$KEYRING"
+	shift 2
+	mmdebstrap --variant=minbase --mode=root --quiet \
+		--include="$pkgs" \
+		--dpkgopt='path-exclude=/usr/share/man/*' \
+		--dpkgopt='path-exclude=/usr/share/doc/*' \
+		--dpkgopt='path-exclude=/usr/share/locale/*' \
+		"$S_CHROOT" "$dir" \
+		"deb [$kr] $MIRROR/debian $S_CHROOT main" "$@" \
+		"deb [$kr] $MIRROR/debian-security $S_CHROOT-security main" >&2 ||
+		die "mmdebstrap failed"
+}
+
 # A minbase chroot of suite $S_CHROOT with the toolchain and the series'
 # headers package from $S_CHROOT-backports.
 ensure_chroot() {
@@ -422,24 +503,38 @@ ensure_chroot() {
 	mktmp tmp chroot
 	t0=$SECONDS
 	log "creating $S_CHROOT build chroot for $R_KREL (mmdebstrap, ~30 s, ~450 MB)"
-	mmdebstrap --variant=minbase --mode=root --quiet \
-		--include="$CHROOT_PKGS,$hdr" \
-		--dpkgopt='path-exclude=/usr/share/man/*' \
-		--dpkgopt='path-exclude=/usr/share/doc/*' \
-		--dpkgopt='path-exclude=/usr/share/locale/*' \
-		"$S_CHROOT" "$tmp/root" \
-		"deb [$kr] $MIRROR/debian $S_CHROOT main" \
-		"deb [$kr] $MIRROR/debian $S_CHROOT-backports main" \
-		"deb [$kr] $MIRROR/debian-security $S_CHROOT-security main" >&2 ||
-		die "mmdebstrap failed"
+	minbase_chroot "$tmp/root" "$CHROOT_PKGS,$hdr" \
+		"deb [$kr] $MIRROR/debian $S_CHROOT-backports main"
 	[[ -f $tmp/root/usr/src/$hdr/Makefile ]] || die "chroot lacks /usr/src/$hdr"
 	printf '%s\n' "$R_VER" >"$tmp/root/.kcache-ok"
 	install_dir "$tmp/root" "$root"
-	# Older chroots of this series are superseded.
+	# Older chroots of this series are superseded (not the cross chroots).
 	for d in "$CACHE/chroots/$S_CHROOT"-*; do
-		[[ $d == "$root" ]] || { log "removing old chroot $d"; safe_rm "$d"; }
+		[[ $d == "$root" || $d == "$CACHE/chroots/$S_CHROOT"-cross-* ]] ||
+			{ log "removing old chroot $d"; safe_rm "$d"; }
 	done
 	log "chroot ready in $root ($((SECONDS - t0)) s)"
+}
+
+# A chroot of suite $S_CHROOT with only the toolchain and the cross compiler
+# for $S_CROSS: the build runs there (kbuild tools that need its glibc)
+# against the header tree unpacked in kernels/KREL/, bind-mounted at the
+# same path.  Kept across kernel versions.
+CROSS_CHROOT_VER=1
+cross_chroot_root() { printf '%s\n' "$CACHE/chroots/$S_CHROOT-cross-${S_ARCH}"; }
+
+ensure_cross_chroot() {
+	local root tmp t0 cc=gcc-${S_CROSS%-}
+	root=$(cross_chroot_root)
+	marker_ok "$root" "$CROSS_CHROOT_VER $cc" && return 0
+	mktmp tmp chroot
+	t0=$SECONDS
+	log "creating $S_CHROOT cross chroot for $S_ARCH (mmdebstrap, ~40 s)"
+	minbase_chroot "$tmp/root" "$CHROOT_PKGS,$cc,libssl3"
+	[[ -x $tmp/root/usr/bin/${S_CROSS}gcc ]] || die "cross chroot lacks ${S_CROSS}gcc"
+	printf '%s\n' "$CROSS_CHROOT_VER $cc" >"$tmp/root/.kcache-ok"
+	install_dir "$tmp/root" "$root"
+	log "cross chroot ready in $root ($((SECONDS - t0)) s)"
 }
 
 # ------------------------------------------------------------ commands ---
@@ -449,8 +544,14 @@ setup_kdir() {
 	series_conf "$1"
 	lock_cache
 	load_series "$1"
-	KREL=$R_KREL KARCH=$S_KARCH KCROSS=$S_CROSS KCC=$S_CC
-	if [[ -n $S_CHROOT ]]; then
+	KREL=$R_KREL KARCH=$S_KARCH KCROSS=$S_CROSS KCC=$S_CC KBIND=
+	if [[ -n $S_CHROOT && -n $S_CROSS ]]; then
+		ensure_headers
+		ensure_cross_chroot
+		KCHROOT=$(cross_chroot_root)
+		KDIR=$CACHE/kernels/$R_KREL/usr/src/linux-headers-$R_KREL
+		KBIND=$CACHE/kernels/$R_KREL
+	elif [[ -n $S_CHROOT ]]; then
 		ensure_chroot
 		KCHROOT=$(chroot_root)
 		KDIR=/usr/src/linux-headers-$R_KREL
@@ -796,6 +897,75 @@ cmd_qemu_plugin_h() {
 	emit QEMU_PLUGIN_SRCVER "$srcver"
 }
 
+# ------------------------------------------------------------ check-s390x ---
+
+# libcheck for the static s390x test programs (tests/guest/ptp_test): the
+# s390x packages of bookworm main unpacked into $CACHE/check-s390x (headers
+# in usr/include, static libraries in usr/lib/s390x-linux-gnu).
+CHECK_S390X_PKGS="check libsubunit-dev libsubunit0"
+
+cmd_check_s390x() {
+	local dest=$CACHE/check-s390x tmp p specs=() v
+	if [[ ! -f $dest/.kcache-ok ]]; then
+		lock_cache
+		ensure_index
+		for p in $CHECK_S390X_PKGS; do
+			v=$(aptc madison "$p:s390x" 2>/dev/null |
+				awk -F' *[|] *' '$3 ~ / bookworm\/main s390x / {print $2}' | head -n 1)
+			[[ -n $v ]] || refresh_and_restart "no $p:s390x in bookworm main"
+			specs+=("$p:s390x=$v")
+		done
+		mktmp tmp checks390x
+		download "$tmp" "${specs[@]}"
+		unpack_debs "$tmp" "$tmp/root"
+		[[ -f $tmp/root/usr/include/check.h && -f $tmp/root/usr/lib/s390x-linux-gnu/libcheck.a ]] ||
+			die "check-s390x: no check.h or libcheck.a in ${specs[*]}"
+		printf '%s\n' "${specs[*]}" >"$tmp/root/.kcache-ok"
+		install_dir "$tmp/root" "$dest"
+		unlock_cache
+	fi
+	emit CHECK_S390X "$dest"
+}
+
+# ------------------------------------------------------------ intree-src ---
+
+# Files of the kernel tree of series $1 from linux-source-MAJ.MIN at the
+# series' exact version, into $CACHE/intree-src/KREL/ (kept; extended when
+# other files are asked for).  ~165 MB downloaded, ~20 s to extract.
+cmd_intree_src() {
+	local series=$1 dest tmp pkg f deb tarball top members=() missing=()
+	shift
+	series_conf "$series"
+	lock_cache
+	load_series "$series"
+	dest=$CACHE/intree-src/$R_KREL
+	for f in "$@"; do
+		[[ -f $dest/$f ]] || missing+=("$f")
+	done
+	if ((${#missing[@]})); then
+		pkg=linux-source-$(sed -E 's/^([0-9]+\.[0-9]+).*/\1/' <<<"$R_KREL")
+		has_version "$pkg:amd64" "$R_VER" || refresh_and_restart "no $pkg=$R_VER in the indexes"
+		mktmp tmp intreesrc
+		download "$tmp" "$pkg:amd64=$R_VER"
+		deb=$(echo "$tmp"/linux-source-*.deb)
+		tarball=$(dpkg-deb -c "$deb" | awk '{print $NF}' | grep -E '/linux-source-[^/]*\.tar\.xz$' | head -n 1)
+		[[ -n $tarball ]] || die "no source tarball in $deb"
+		top=$(basename "$tarball" .tar.xz)
+		for f in "${missing[@]}"; do members+=("$top/$f"); done
+		log "extracting ${missing[*]} from $(basename "$tarball")"
+		mkdir -p "$tmp/out"
+		dpkg-deb --fsys-tarfile "$deb" | tar -xO "$tarball" |
+			tar -xJ -C "$tmp/out" --strip-components=1 "${members[@]}" ||
+			die "intree-src: ${missing[*]} not in $top"
+		rm -f "$deb"
+		mkdir -p "$dest"
+		cp -r "$tmp/out/." "$dest/"
+		printf '%s\n' "$R_VER" >"$dest/.kcache-ok"
+	fi
+	unlock_cache
+	emit INTREE_SRC "$dest"
+}
+
 # Entered inside the new mount+pid namespace (pid 1 is this shell): bind the
 # requested host dirs at identical paths, provide /dev, chroot and run.
 cmd_enter() {
@@ -837,6 +1007,7 @@ cmd_run() {
 	# The working directory is always made visible (unless it is inside the
 	# chroot already or contains it).
 	local nb=() ok
+	[[ -z $KBIND ]] || binds+=("$KBIND")
 	for b in "$cwd" "${binds[@]}"; do
 		[[ $b == "$KCHROOT"/* ]] && continue   # visible inside as ${b#$KCHROOT}
 		ok=1
@@ -871,6 +1042,8 @@ main() {
 	checkpatch) cmd_checkpatch ;;
 	qemu10) cmd_qemu10 ;;
 	qemu-plugin-h) cmd_qemu_plugin_h ;;
+	check-s390x) cmd_check_s390x ;;
+	intree-src) (($# >= 2)) || usage; cmd_intree_src "$@" ;;
 	refresh) lock_cache; apt_setup; apt_update; rm -f "$CACHE/state/"*.env ;;
 	__enter) cmd_enter "$@" ;;
 	-h | --help | help) usage ;;

@@ -140,6 +140,19 @@ subst() {
 	echo "${s//@SUITE@/$TESTS}"
 }
 
+# arch_file SPEC: a --file SRC:DEST for a guest that is not x86_64 takes
+# DIR/ARCH/NAME instead of SRC=DIR/NAME when that exists (the cross-built
+# static test programs, e.g. tests/guest/s390x/ptp_test).
+arch_file() {
+	local src=${1%%:*} alt=
+	[[ $ARCH == x86_64 || $1 != *:* ]] || alt=${src%/*}/$ARCH/${src##*/}
+	if [[ -n $alt && -f $alt ]]; then
+		echo "$alt:${1#*:}"
+	else
+		echo "$1"
+	fi
+}
+
 # ---------------------------------------------------------------- kernel image
 
 # pvh_kernel VMLINUZ: prints a cached uncompressed vmlinux with a PVH entry note,
@@ -416,7 +429,7 @@ main() {
 		note "using the build matrix modules in $MODDIR"
 	fi
 	local mk=(--krel "$KREL" --modroot "$MODROOT" --arch "$ARCH") a
-	for a in "${MK_ARGS[@]}"; do mk+=("$(subst "$a")"); done
+	for a in "${MK_ARGS[@]}"; do mk+=("$(arch_file "$(subst "$a")")"); done
 	[[ -z $MODDIR || $MODDIR == none ]] || mk+=(--modules "$MODDIR")
 	if [[ -z $LOAD ]]; then
 		if ((INTERACTIVE)); then LOAD=all; else LOAD=none; fi
