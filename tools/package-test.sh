@@ -226,7 +226,7 @@ MODS_X86=$(dkms_modules x86_64)
 # One place per backend: an x86/arm64 backend is not on s390x, the core is
 # everywhere (the test backend never).
 check dkms.conf/per-arch "x86_64: '$MODS_X86', s390x: '$(dkms_modules s390x)'" \
-	test "$MODS_X86" = "ptp_pure_core ptp_pure_vmclock ptp_pure_kvm" -a "$(dkms_modules s390x)" = ptp_pure_core
+	test "$MODS_X86" = "ptp_pure_core ptp_pure_vmclock ptp_pure_kvm ptp_pure_cipu" -a "$(dkms_modules s390x)" = ptp_pure_core
 check dkms.conf/autoinstall "no AUTOINSTALL=yes" grep -qx 'AUTOINSTALL="yes"' dkms.conf
 
 # The installed files besides the DKMS sources: each is documented in README.

@@ -4,6 +4,7 @@
  *
  * Usage: phc_read [-n SAMPLES] /dev/ptpN
  *        phc_read -P /dev/vmclock0
+ *        phc_read -t        (prints CLOCK_REALTIME in ns: busybox date has no %N)
  *
  * PHC mode prints, as key=value lines:
  *   gettime, realtime           clock_gettime() of the PHC and CLOCK_REALTIME
@@ -176,8 +177,16 @@ int main(int argc, char **argv)
 	unsigned int n = 5;
 	int c, page = 0;
 
-	while ((c = getopt(argc, argv, "n:P")) != -1) {
+	while ((c = getopt(argc, argv, "n:Pt")) != -1) {
 		switch (c) {
+		case 't': {
+			/* The guest's CLOCK_REALTIME in ns, for shell brackets. */
+			struct timespec rt;
+
+			clock_gettime(CLOCK_REALTIME, &rt);
+			printf("%" PRId64 "\n", ts_ns(&rt));
+			return 0;
+		}
 		case 'n':
 			n = (unsigned int)strtoul(optarg, NULL, 0);
 			if (n < 1 || n > PTP_MAX_SAMPLES)
