@@ -153,6 +153,12 @@ static void write_config(void)
 	w8(PP_CIPU_SYNC_STAT, E.sync);
 }
 
+static void config_changed(void)
+{
+	if (!E.vanished)
+		write_config();
+}
+
 static void raise_irq(int v)
 {
 	u64 one = 1;
@@ -473,13 +479,18 @@ static void handle(char *line, char *out, size_t len)
 			w32(PP_CIPU_THRESH_US, v);
 		raise_irq(PP_CIPU_VEC_THRESH);
 	} else if (!strcmp(av[0], "feat") && has) {
-		E.feat = v;	/* the next handshake sees them */
+		/* The registers change now; a driver reads them at its handshake. */
+		E.feat = v;
+		config_changed();
 	} else if (!strcmp(av[0], "year") && has) {
 		E.year = v;
+		config_changed();
 	} else if (!strcmp(av[0], "maxlat") && has) {
 		E.max_lat_ns = v;
+		config_changed();
 	} else if (!strcmp(av[0], "mttout") && has) {
 		E.mt_tout_us = v;
+		config_changed();
 	} else if (!strcmp(av[0], "leap") && has) {
 		E.leap = v;
 		if (!E.vanished)
@@ -490,6 +501,13 @@ static void handle(char *line, char *out, size_t len)
 		/* What a removed PCI device reads as. */
 		E.vanished = true;
 		memset((void *)E.regs, 0xff, PP_CIPU_REG_SIZE);
+	} else if (!strcmp(av[0], "restore")) {
+		/* Back after "vanish": a device in RESET. */
+		E.vanished = false;
+		E.stat = PP_CIPU_STAT_RESET;
+		E.gst = E.drv = E.env = 0;
+		memset((void *)E.regs, 0, PP_CIPU_REG_SIZE);
+		write_config();
 	} else if (!strcmp(av[0], "unplug")) {
 		char why[256];
 
@@ -506,6 +524,7 @@ static void handle(char *line, char *out, size_t len)
 		E.maint_end = 0;
 		strcpy(E.veto, "none");
 		set_sync(0);
+		config_changed();
 	} else if (!strcmp(av[0], "quit")) {
 		E.quit = true;
 	} else {

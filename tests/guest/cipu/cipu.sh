@@ -104,29 +104,19 @@ read_errno() {
 	echo "${e:-ok}"
 }
 
-# host_offset NAME: PHC - host CLOCK_REALTIME in ns (H_NS), bounded by the
-# round trip of the emulator's "now" command (H_RTT_NS): the guest's clock
-# around the command gives host - guest, PTP_SYS_OFFSET_EXTENDED gives
-# PHC - guest.  The best of 5 round trips.
+# host_offset NAME: PHC - host CLOCK_REALTIME in ns (H_NS), known to within
+# half the round trip (H_RTT_NS) of the emulator's "now" command: phc_read -H
+# gives host - guest (best of 8 round trips), PTP_SYS_OFFSET_EXTENDED gives
+# PHC - guest.
 host_offset() {
 	H_NS='' H_RTT_NS=''
 	dev=$(phc) || { fail "$1" "no clock"; return 1; }
-	i=0
-	while [ $i -lt 5 ]; do
-		i=$((i + 1))
-		t0=$(phc_read -t)
-		r=$(vmclockctl now) || continue
-		t1=$(phc_read -t)
-		h=$(kv ns "$r")
-		rtt=$((t1 - t0))
-		if [ -z "$H_RTT_NS" ] || [ $rtt -lt "$H_RTT_NS" ]; then
-			H_RTT_NS=$rtt
-			hg=$((h - (t0 + t1) / 2))
-		fi
-	done
+	h=$(phc_read -H /dev/ttyS2)
 	p=$(val ext_realtime_offset_ns "$(phc_read -n 5 "$dev")")
-	if [ -z "$H_RTT_NS" ] || [ -z "$p" ]; then
-		fail "$1" "cannot measure (emulator or phc_read failed)"
+	hg=$(val host_minus_guest_ns "$h")
+	H_RTT_NS=$(val host_rtt_ns "$h")
+	if [ -z "$hg" ] || [ -z "$p" ]; then
+		fail "$1" "cannot measure: $h"
 		return 1
 	fi
 	H_NS=$((p - hg))
