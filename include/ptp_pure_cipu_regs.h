@@ -13,11 +13,7 @@
 #ifndef PTP_PURE_CIPU_REGS_H
 #define PTP_PURE_CIPU_REGS_H
 
-#ifdef __KERNEL__
-#include <linux/types.h>
-#else
-#include "ptp_pure_math.h"	/* u8..s64 for userspace */
-#endif
+#include "ptp_pure_math.h"
 
 /* Register offsets; every one is naturally aligned. */
 #define PP_CIPU_DEV_FEAT	0x00	/* u32 RO: features the device has */
@@ -57,8 +53,8 @@
 				 PP_CIPU_SYNC_BUSY | PP_CIPU_SYNC_ERROR)
 
 /* TSTAMP_NS flags: bit 63 set = the time is invalid; bit 62 reserved. */
-#define PP_CIPU_TS_INVALID	(1ULL << 63)
-#define PP_CIPU_TS_RESERVED	(1ULL << 62)
+#define PP_CIPU_TS_INVALID	0x8000000000000000ULL
+#define PP_CIPU_TS_RESERVED	0x4000000000000000ULL
 #define PP_CIPU_TS_MASK		(PP_CIPU_TS_RESERVED - 1)
 
 /* The two MSI-X vectors. */
@@ -70,7 +66,7 @@
 #define PP_CIPU_ENV_LINUX	(0x1fU << 27)
 
 /* DRV_VER: [23:16] major, [15:8] minor, [7:0] subminor, bit 24 out of tree. */
-#define PP_CIPU_DRV_OOT		(1U << 24)
+#define PP_CIPU_DRV_OOT		0x01000000U
 #define PP_CIPU_DRV_VERSION	(PP_CIPU_DRV_OOT | 0x010300)	/* 1.3.0 */
 
 /* Epoch base years the backend accepts. */
@@ -86,15 +82,9 @@
  */
 static inline int pp_cipu_epoch_base(u32 year, s64 *sec)
 {
-	u32 y, days;
-
 	if (year < PP_CIPU_YEAR_MIN || year > PP_CIPU_YEAR_MAX)
 		return -1;
-	/* Days from 1970 to @year: 365 each plus the leap days in between. */
-	y = year - 1;
-	days = 365 * (year - 1970) +
-	       (y / 4 - 1969 / 4) - (y / 100 - 1969 / 100) + (y / 400 - 1969 / 400);
-	*sec = (s64)days * 86400;
+	*sec = ptp_pure_days_from_civil(year, 1, 1) * 86400;
 	return 0;
 }
 
@@ -140,11 +130,12 @@ static inline u64 pp_cipu_ts_ns(u64 raw)
 	return raw & PP_CIPU_TS_MASK;
 }
 
-/* Status values of pp_cipu_status(); the same numbers as enum ptp_pure_status. */
-#define PP_CIPU_ST_SYNCHRONIZED	2
-#define PP_CIPU_ST_HOLDOVER	3
-#define PP_CIPU_ST_FREERUNNING	4
-#define PP_CIPU_ST_UNRELIABLE	5
+/* Status values of pp_cipu_status(); the backend maps them to the core's. */
+#define PP_CIPU_ST_SYNCHRONIZED	0
+#define PP_CIPU_ST_HOLDOVER	1
+#define PP_CIPU_ST_FREERUNNING	2
+#define PP_CIPU_ST_UNRELIABLE	3
+#define PP_CIPU_ST_NR		4
 
 /**
  * pp_cipu_status() - the clock status for the health bits

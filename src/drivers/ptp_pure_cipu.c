@@ -145,7 +145,7 @@ static const struct pp_cipu_bit pp_cipu_bits[] = {
  * @leap_sec: TAI - UTC in seconds (with TAI)
  * @sync_stat: health bits last seen by the watch
  * @sync_issue: @sync_stat has a known bit set (readers then wake the watch)
- * @status: the clock status (enum ptp_pure_status) for the readers
+ * @status: the clock status for the readers
  * @mt_start: when the current maintenance began
  * @mt_timed_out: the current maintenance outlived @mt_tout_us
  * @thresh_pending: vector 0 fired: the watch re-reads the threshold
@@ -166,13 +166,21 @@ struct pp_cipu {
 	s64 epoch_sec;
 	u8 sync_stat;
 	bool sync_issue;
-	int status;
+	enum ptp_pure_status status;
 	ktime_t mt_start;
 	bool mt_timed_out;
 	atomic_t thresh_pending;
 	bool frozen;
 	bool gone;
 	atomic_long_t cnt[PP_CIPU_CNT_NR];
+};
+
+/* The core's status for each result of pp_cipu_status(). */
+static const enum ptp_pure_status pp_cipu_st[PP_CIPU_ST_NR] = {
+	[PP_CIPU_ST_SYNCHRONIZED] = PTP_PURE_STATUS_SYNCHRONIZED,
+	[PP_CIPU_ST_HOLDOVER] = PTP_PURE_STATUS_HOLDOVER,
+	[PP_CIPU_ST_FREERUNNING] = PTP_PURE_STATUS_FREERUNNING,
+	[PP_CIPU_ST_UNRELIABLE] = PTP_PURE_STATUS_UNRELIABLE,
 };
 
 static void pp_cipu_count(struct pp_cipu *pc, enum pp_cipu_cnt c)
@@ -351,7 +359,7 @@ static unsigned long pp_cipu_watch(void *priv)
 	struct pp_cipu *pc = priv;
 	struct device *dev = &pc->pdev->dev;
 	u8 old = pc->sync_stat, now;
-	int status;
+	enum ptp_pure_status status;
 	u32 v;
 
 	if (READ_ONCE(pc->gone) || READ_ONCE(pc->frozen))
@@ -399,7 +407,7 @@ static unsigned long pp_cipu_watch(void *priv)
 	pc->sync_stat = now;
 	WRITE_ONCE(pc->sync_issue, !!(now & PP_CIPU_SYNC_KNOWN));
 
-	status = pp_cipu_status(now, pc->mt_timed_out);
+	status = pp_cipu_st[pp_cipu_status(now, pc->mt_timed_out)];
 	if (status == pc->status)
 		return 0;
 	WRITE_ONCE(pc->status, status);
@@ -653,10 +661,6 @@ static int pp_cipu_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	struct pp_cipu *pc;
 	int ret;
 
-	BUILD_BUG_ON(PP_CIPU_ST_SYNCHRONIZED != PTP_PURE_STATUS_SYNCHRONIZED ||
-		     PP_CIPU_ST_HOLDOVER != PTP_PURE_STATUS_HOLDOVER ||
-		     PP_CIPU_ST_FREERUNNING != PTP_PURE_STATUS_FREERUNNING ||
-		     PP_CIPU_ST_UNRELIABLE != PTP_PURE_STATUS_UNRELIABLE);
 	pc = kzalloc(sizeof(*pc), GFP_KERNEL);
 	if (!pc)
 		return -ENOMEM;
@@ -686,7 +690,7 @@ static int pp_cipu_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	pc->sync_issue = !!(pc->sync_stat & PP_CIPU_SYNC_KNOWN);
 	if (pc->sync_stat & PP_CIPU_SYNC_MAINT)
 		pc->mt_start = ktime_get();
-	pc->status = pp_cipu_status(pc->sync_stat, false);
+	pc->status = pp_cipu_st[pp_cipu_status(pc->sync_stat, false)];
 
 	cfg.priv = pc;
 	clk = ptp_pure_register(&pdev->dev, &cfg);
@@ -755,12 +759,12 @@ static pci_ers_result_t pp_cipu_error_detected(struct pci_dev *pdev,
 	struct pp_cipu *pc = pci_get_drvdata(pdev);
 
 	WRITE_ONCE(pc->frozen, true);
-	dev_warn(&pdev->dev, "PCI error (channel state %d): reads fail until recovery\n",
-		 (int)state);
 	if (state == pci_channel_io_perm_failure) {
+		dev_err(&pdev->dev, "permanent PCI error: the device is given up\n");
 		pp_cipu_mark_gone(pc);
 		return PCI_ERS_RESULT_DISCONNECT;
 	}
+	dev_warn(&pdev->dev, "PCI error: reads fail until the slot is reset\n");
 	return PCI_ERS_RESULT_NEED_RESET;
 }
 
