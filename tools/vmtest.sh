@@ -6,6 +6,9 @@
 #   tests/guest/vmclock  ptp_pure_vmclock against the host-side emulator
 #                        (tests/emu/run-vmclock.sh: the emulator runs beside
 #                        each guest)
+#   tests/guest/cipu     ptp_pure_cipu against the emulated CIPU device
+#                        (tests/emu/run-cipu.sh: cipu-emu serves QEMU's
+#                        ivshmem-doorbell beside each guest)
 #   tests/vm/vmclock-intree   (7.x) the emulator against the in-tree
 #                        ptp_vmclock (tests/emu/run-intree.sh)
 #   bench/guest          (7.x) ours and the in-tree driver on one page agree
@@ -51,6 +54,9 @@ run() {
 run core tools/vm/vmtest.sh --tests tests/guest/core "${series[@]}"
 for s in "${series[@]}"; do
 	run "vmclock $s" tests/emu/run-vmclock.sh --series "$s"
+done
+for s in "${series[@]}"; do
+	run "cipu $s" tests/emu/run-cipu.sh --series "$s"
 done
 run vmclock-qemu tools/vm/vmtest.sh --tests tests/guest/vmclock-qemu "${series[@]}"
 # Beside the in-tree ptp_vmclock (7.x only): the emulator validated by the

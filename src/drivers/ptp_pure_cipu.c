@@ -157,7 +157,7 @@ struct pp_cipu {
 	struct pci_dev *pdev;
 	void __iomem *regs;
 	int bar;
-	spinlock_t lock;	/* see above */
+	raw_spinlock_t lock;	/* see above; taken in any context */
 	struct ptp_pure_clock *clk;
 	struct delayed_work mt_work;
 	struct work_struct gone_work;
@@ -198,9 +198,9 @@ static void pp_cipu_publish(struct pp_cipu *pc, struct ptp_pure_clock *clk)
 {
 	unsigned long flags;
 
-	spin_lock_irqsave(&pc->lock, flags);
+	raw_spin_lock_irqsave(&pc->lock, flags);
 	WRITE_ONCE(pc->clk, clk);
-	spin_unlock_irqrestore(&pc->lock, flags);
+	raw_spin_unlock_irqrestore(&pc->lock, flags);
 }
 
 /* Wake the watch callback, if a clock is published; any context. */
@@ -208,10 +208,10 @@ static void pp_cipu_kick(struct pp_cipu *pc)
 {
 	unsigned long flags;
 
-	spin_lock_irqsave(&pc->lock, flags);
+	raw_spin_lock_irqsave(&pc->lock, flags);
 	if (pc->clk)
 		ptp_pure_watch_now(pc->clk);
-	spin_unlock_irqrestore(&pc->lock, flags);
+	raw_spin_unlock_irqrestore(&pc->lock, flags);
 }
 
 /*
@@ -316,11 +316,11 @@ static void pp_cipu_arm_mt(struct pp_cipu *pc)
 {
 	unsigned long flags;
 
-	spin_lock_irqsave(&pc->lock, flags);
+	raw_spin_lock_irqsave(&pc->lock, flags);
 	if (pc->clk)
 		mod_delayed_work(system_wq, &pc->mt_work,
 				 usecs_to_jiffies(pc->mt_tout_us) + 1);
-	spin_unlock_irqrestore(&pc->lock, flags);
+	raw_spin_unlock_irqrestore(&pc->lock, flags);
 }
 
 static void pp_cipu_mt_work(struct work_struct *work)
@@ -665,7 +665,7 @@ static int pp_cipu_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	if (!pc)
 		return -ENOMEM;
 	pc->pdev = pdev;
-	spin_lock_init(&pc->lock);
+	raw_spin_lock_init(&pc->lock);
 	INIT_DELAYED_WORK(&pc->mt_work, pp_cipu_mt_work);
 	INIT_WORK(&pc->gone_work, pp_cipu_gone_work);
 	pci_set_drvdata(pdev, pc);
