@@ -29,6 +29,7 @@
 #include <getopt.h>
 #include <inttypes.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -79,7 +80,7 @@ static struct emu E = {
 	.year = 2000,
 	.prec_ns = 100,
 	.leap = 37,
-	.max_lat_ns = 50000000,
+	.max_lat_ns = 1000000000,
 	.mt_tout_us = 1000000,
 	.thresh_us = 1000,
 	.sig_fd = -1, .ivs_fd = -1, .ctl_fd = -1,
@@ -389,10 +390,14 @@ static bool qmp(int fd, const char *cmd, const char *want, char *buf, size_t len
 {
 	if (write(fd, cmd, strlen(cmd)) != (ssize_t)strlen(cmd))
 		return false;
-	return qmp_wait(fd, want, buf, len, 10000);
+	return qmp_wait(fd, want, buf, len, 5000);
 }
 
-/* device_del of our device; true once QEMU has deleted it. */
+/*
+ * device_del of our device; true once QEMU accepted it.  The guest's
+ * hotplug driver then unbinds and ejects the device while we keep ticking
+ * (the test in the guest waits for that).
+ */
 static bool unplug(char *why, size_t len)
 {
 	char buf[2048];
@@ -404,16 +409,12 @@ static bool unplug(char *why, size_t len)
 		return false;
 	}
 	fd = unix_connect_wait(E.qmp_path);
-	ok = qmp_wait(fd, "\"QMP\"", buf, sizeof(buf), 10000) &&
+	ok = qmp_wait(fd, "\"QMP\"", buf, sizeof(buf), 5000) &&
 	     qmp(fd, "{\"execute\":\"qmp_capabilities\"}\n", "\"return\"", buf, sizeof(buf)) &&
 	     qmp(fd, "{\"execute\":\"device_del\",\"arguments\":{\"id\":\"" QMP_DEV_ID "\"}}\n",
 		 "\"return\"", buf, sizeof(buf));
-	if (ok && !qmp_wait(fd, "DEVICE_DELETED", buf, sizeof(buf), 20000)) {
-		snprintf(why, len, "no DEVICE_DELETED within 20 s");
-		ok = false;
-	} else if (!ok) {
+	if (!ok)
 		snprintf(why, len, "QMP: %.200s", buf);
-	}
 	close(fd);
 	return ok;
 }
@@ -517,7 +518,7 @@ static void handle(char *line, char *out, size_t len)
 		/* Configuration back to the defaults; the handshake stays. */
 		E.feat = PP_CIPU_FEAT_EPOCH | PP_CIPU_FEAT_IRQ_ABN | PP_CIPU_FEAT_IRQ_REC;
 		E.year = 2000;
-		E.max_lat_ns = 50000000;
+		E.max_lat_ns = 1000000000;
 		E.mt_tout_us = 1000000;
 		E.leap = 37;
 		E.invalid = false;
@@ -577,7 +578,7 @@ static void usage(int status)
 		"  --qmp SOCKET      QEMU's QMP socket, for the unplug command (device id " QMP_DEV_ID ")\n"
 		"  --hz N            time register updates per second (default 2000)\n"
 		"  --feat N          device features (default 0xe), --year N (2000),\n"
-		"  --max-lat-ns N    (50000000), --mt-tout-us N (1000000)\n"
+		"  --max-lat-ns N    (1000000000), --mt-tout-us N (1000000)\n"
 		"  --log FILE        log here instead of stderr\n");
 	exit(status);
 }
@@ -651,6 +652,17 @@ int main(int argc, char **argv)
 	E.sig_fd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
 	signal(SIGPIPE, SIG_IGN);
 
+	/*
+	 * The time register is only as fresh as our last tick: ask for a
+	 * real-time priority (a few us of work 2000 times a second) so that a
+	 * busy host delays the ticks less.  Without the privilege, go on.
+	 */
+	{
+		struct sched_param sp = { .sched_priority = 10 };
+
+		if (sched_setscheduler(0, SCHED_FIFO, &sp))
+			logmsg("no real-time priority (%s): ticks may come late", strerror(errno));
+	}
 	ivs_serve();
 	period = NSEC_PER_SEC / E.hz;
 	next = clock_ns(CLOCK_MONOTONIC);
