@@ -119,6 +119,7 @@ ext_med() {
 # half the round trip (H_RTT_NS) of the emulator's "now" command: phc_read -H
 # gives host - guest (best of 8 round trips), PTP_SYS_OFFSET_EXTENDED gives
 # PHC - guest (ext_med).
+# shellcheck disable=SC2034 # H_RTT_NS is read by the tests
 host_offset() {
 	H_NS='' H_RTT_NS=''
 	dev=$(phc) || { fail "$1" "no clock"; return 1; }
