@@ -45,6 +45,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "emu-log.h"
 #include "ptp_pure_cipu_regs.h"
 
 #define NSEC_PER_SEC	1000000000LL
@@ -54,11 +55,9 @@
 
 struct emu {
 	const char *ivs_path, *ctl_path, *qmp_path;
-	FILE *log;
 	int sig_fd, ivs_fd, ctl_fd;
 	int efd[PP_CIPU_NR_VEC];
 	volatile u8 *regs;
-	struct timespec t_start;
 	unsigned int hz;
 	/* Device configuration (read-only registers). */
 	u32 feat, year, prec_ns, leap, max_lat_ns, mt_tout_us, thresh_us;
@@ -87,34 +86,6 @@ static struct emu E = {
 	.veto = "none",
 };
 
-static void logmsg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void logmsg(const char *fmt, ...)
-{
-	struct timespec now;
-	va_list ap;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	fprintf(E.log, "cipu-emu [%7.3f] ", (double)(now.tv_sec - E.t_start.tv_sec) +
-		(now.tv_nsec - E.t_start.tv_nsec) / 1e9);
-	va_start(ap, fmt);
-	vfprintf(E.log, fmt, ap);
-	va_end(ap);
-	fputc('\n', E.log);
-	fflush(E.log);
-}
-
-static void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
-static void die(const char *fmt, ...)
-{
-	char buf[512];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	logmsg("error: %s", buf);
-	exit(1);
-}
 
 static s64 clock_ns(clockid_t id)
 {
@@ -608,8 +579,8 @@ static void parse_args(int argc, char **argv)
 		case 'm': E.max_lat_ns = v; break;
 		case 't': E.mt_tout_us = v; break;
 		case 'l':
-			E.log = fopen(optarg, "a");
-			if (!E.log)
+			emu_log = fopen(optarg, "a");
+			if (!emu_log)
 				die("%s: %s", optarg, strerror(errno));
 			break;
 		case 'h': usage(0); break;
@@ -641,8 +612,7 @@ int main(int argc, char **argv)
 	s64 next, period, now, ctl_deadline;
 	sigset_t set;
 
-	E.log = stderr;
-	clock_gettime(CLOCK_MONOTONIC, &E.t_start);
+	emu_log_init("cipu-emu");
 	parse_args(argc, argv);
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);

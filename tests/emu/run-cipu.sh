@@ -23,28 +23,12 @@ set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/emu-run.sh"
 
 TESTS=$REPO_DIR/tests/guest/cipu
-SERIES=''
-PASS=()
-while (($#)); do
-	case $1 in
-	-h | --help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
-	--series)
-		(($# >= 2)) || emu_die "--series needs an argument"
-		SERIES=$2
-		shift 2
-		continue
-		;;
-	esac
-	emu_opt "$@"
-	if ((EMU_SHIFT)); then shift "$EMU_SHIFT"; else PASS+=("$1"); shift; fi
-done
-[[ -n $SERIES ]] || emu_die "--series S is required (5.10, 6.1, 6.12 or 7)"
+emu_args "$@"
 [[ -x $REPO_DIR/tests/guest/ptp_test ]] ||
 	emu_die "tests/guest/ptp_test is not built: run make guest-tools"
 [[ -d $TESTS ]] || emu_die "no test directory $TESTS"
 
-mkdir -p "$BUILD/emu"
-out=$(flock "$BUILD/emu/.lock" "$EMU_DIR/build.sh" -o "$BUILD/emu" --addr "$ADDR")
+out=$(emu_build)
 emu="exec $(printf '%q' "$out/cipu-emu") --ivshmem @RUNDIR@/ivshmem.sock"
 emu+=" --control @RUNDIR@/cipuctl.sock --qmp @RUNDIR@/qmp.sock"
 for a in "${EMU_ARGS[@]}"; do emu+=" $(printf '%q' "$a")"; done
