@@ -237,7 +237,8 @@ RPM_FILES="/etc/chrony.d/ptp-pure.conf /etc/ptp-pure/chrony/ptp_vmclock.conf
 /usr/lib/modprobe.d/ptp-pure.conf /usr/lib/udev/rules.d/60-ptp-pure.rules /usr/lib/ptp-pure/ptp-pure-chrony
 /usr/lib/ptp-pure/ptp-pure-activate /usr/lib/modules-load.d/ptp-pure-kvm.conf"
 SRC_FILES="dkms.conf Kbuild Makefile VERSION conftest/conftest.sh src/ptp_pure_core.c
-src/drivers/ptp_pure_vmclock.c src/drivers/ptp_pure_kvm.c src/ptp_pure_version.h include/ptp_pure.h"
+src/drivers/ptp_pure_vmclock.c src/drivers/ptp_pure_kvm.c src/ptp_pure_version.h include/ptp_pure.h
+src/drivers/ptp_pure_cipu.c include/ptp_pure_cipu_regs.h"
 
 # files_check NAME LISTING PREFIX EXPECTED: each expected file in LISTING,
 # no test backend, no build products.

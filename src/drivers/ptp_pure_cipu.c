@@ -36,6 +36,7 @@
 #include <linux/delay.h>
 #include <linux/interrupt.h>
 #include <linux/io.h>
+#include <linux/jiffies.h>
 #include <linux/ktime.h>
 #include <linux/math64.h>
 #include <linux/module.h>
@@ -52,6 +53,7 @@
 
 #define PP_CIPU_NAME		"ptp_cipu"
 #define PP_CIPU_WATCH_MS	1000
+#define PP_CIPU_KICK_MS		10
 #define PCI_VENDOR_ID_PP_ALIBABA	0x1ded
 #define PCI_DEVICE_ID_PP_CIPU		0x500c
 #define PCI_SUBDEVICE_ID_PP_CIPU	0x1123
@@ -149,6 +151,7 @@ static const struct pp_cipu_bit pp_cipu_bits[] = {
  * @mt_start: when the current maintenance began
  * @mt_timed_out: the current maintenance outlived @mt_tout_us
  * @thresh_pending: vector 0 fired: the watch re-reads the threshold
+ * @next_kick: jiffies before which readers do not wake the watch again
  * @frozen: a PCI error or shutdown: reads fail with -EIO without the device
  * @gone: the device vanished
  * @cnt: counters, see enum pp_cipu_cnt
@@ -170,6 +173,7 @@ struct pp_cipu {
 	ktime_t mt_start;
 	bool mt_timed_out;
 	atomic_t thresh_pending;
+	unsigned long next_kick;
 	bool frozen;
 	bool gone;
 	atomic_long_t cnt[PP_CIPU_CNT_NR];
@@ -212,6 +216,20 @@ static void pp_cipu_kick(struct pp_cipu *pc)
 	if (pc->clk)
 		ptp_pure_watch_now(pc->clk);
 	raw_spin_unlock_irqrestore(&pc->lock, flags);
+}
+
+/*
+ * A reader that saw a sign of a health change wakes the watch, at most
+ * every PP_CIPU_KICK_MS: readers in a loop would otherwise keep it running.
+ */
+static void pp_cipu_reader_kick(struct pp_cipu *pc)
+{
+	unsigned long now = jiffies;
+
+	if (time_before(now, READ_ONCE(pc->next_kick)))
+		return;
+	WRITE_ONCE(pc->next_kick, now + msecs_to_jiffies(PP_CIPU_KICK_MS));
+	pp_cipu_kick(pc);
 }
 
 /*
@@ -271,12 +289,12 @@ static int pp_cipu_read(void *priv, struct ptp_pure_sample *s,
 	if (raw & PP_CIPU_TS_INVALID) {
 		/* The device has an issue: its health bits say which. */
 		pp_cipu_count(pc, PP_CIPU_CNT_INVALID);
-		pp_cipu_kick(pc);
+		pp_cipu_reader_kick(pc);
 		return -EIO;
 	}
 	/* A valid time while an issue is known: see whether it is over. */
 	if (READ_ONCE(pc->sync_issue))
-		pp_cipu_kick(pc);
+		pp_cipu_reader_kick(pc);
 	if (pc->max_lat_ns && t1 - t0 > pc->max_lat_ns) {
 		pp_cipu_count(pc, PP_CIPU_CNT_SLOW);
 		return -EIO;
