@@ -20,6 +20,7 @@
 #include <linux/types.h>
 
 struct dentry;
+struct ptp_system_timestamp;
 
 /**
  * enum ptp_pure_counter - system counter a sample is paired with
@@ -115,6 +116,9 @@ enum ptp_pure_leap {
  * @leap: leap second indicator
  * @status: synchronisation status
  * @error_bound_ns: maximum error of @time in nanoseconds, rounded up
+ * @sts: set by the core, read by the backend: for a clock registered with
+ *	%PTP_PURE_F_OWN_STS, the system timestamps of the gettimex64 call this
+ *	read serves; NULL for every other read
  *
  * The core zeroes the sample before every read, so a backend only fills in
  * what it knows.
@@ -129,6 +133,7 @@ struct ptp_pure_sample {
 	enum ptp_pure_leap leap;
 	enum ptp_pure_status status;
 	u64 error_bound_ns;
+	struct ptp_system_timestamp *sts;
 };
 
 /*
@@ -189,6 +194,14 @@ struct ptp_pure_ops {
 /* Flags for &struct ptp_pure_config.flags */
 /* The backend pairs its samples with a system counter (counter_id set). */
 #define PTP_PURE_F_PAIRED	BIT(0)
+/*
+ * The backend takes gettimex64's system timestamps itself, as close to its
+ * one device access as it can: ptp_read_system_prets(sample->sts) right
+ * before and ptp_read_system_postts(sample->sts) right after it, in every
+ * read that returns 0 (both accept NULL).  The core then takes none.  For
+ * unpaired clocks, and paired ones when no zero-width window can be made.
+ */
+#define PTP_PURE_F_OWN_STS	BIT(1)
 
 /**
  * struct ptp_pure_config - description of a clock to register

@@ -233,4 +233,43 @@ static inline void compat_hrtimer_setup(struct hrtimer *t,
 #endif
 #endif
 
+/*
+ * VMware backdoor calls, for modules that define PTP_PURE_COMPAT_VMWARE
+ * before including this header.  From 6.12 the kernel's inline helpers
+ * (vmware_hypercall3() and friends) make the call: port I/O, VMCALL or
+ * VMMCALL as the kernel detected at boot, or the TDX path.  Before 6.12
+ * the header has only the instruction sequence, VMWARE_HYPERCALL: the
+ * same alternatives (IN from the port, patched to VMCALL or VMMCALL by
+ * X86_FEATURE_VMCALL and X86_FEATURE_VMW_VMMCALL, which the kernel's
+ * VMware detection sets), so ours picks the mode the kernel uses.  The
+ * host may write any of EAX..EDI: all six are outputs of our call.
+ */
+#if defined(CONFIG_X86) && defined(PTP_PURE_COMPAT_VMWARE)
+#include <asm/cpufeature.h>
+#include <asm/unwind_hints.h>
+#include <asm/vmware.h>
+#include "ptp_pure_vmw_abi.h"
+
+#ifdef HAVE_VMWARE_HYPERCALL3
+#define compat_vmware_hypercall3(cmd, in1, out1, out2) \
+	vmware_hypercall3(cmd, in1, out1, out2)
+#else
+static inline unsigned long compat_vmware_hypercall3(unsigned long cmd,
+						     unsigned long in1,
+						     u32 *out1, u32 *out2)
+{
+	unsigned long ax, bx, cx, dx, si, di;
+
+	asm volatile (VMWARE_HYPERCALL
+		      : "=a" (ax), "=b" (bx), "=c" (cx), "=d" (dx),
+			"=S" (si), "=D" (di)
+		      : "a" (PTP_PURE_VMW_MAGIC), "b" (in1), "c" (cmd), "d" (0)
+		      : "cc", "memory");
+	*out1 = bx;
+	*out2 = cx;
+	return ax;
+}
+#endif
+#endif
+
 #endif /* PTP_PURE_COMPAT_H */

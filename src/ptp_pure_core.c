@@ -91,6 +91,8 @@ struct ptp_pure_errors {
  *	PTP_PURE_TS_NATIVE (the device's own, whatever it reports)
  * @xts_target: clocksource the last cross-timestamp was made for, tried
  *	first by the next one
+ * @own_sts: the backend takes gettimex64's system timestamps itself
+ *	(%PTP_PURE_F_OWN_STS)
  * @dead: set by ptp_pure_set_dead(): reads fail without calling @ops
  * @reads: per-CPU count of backend reads
  * @xts_ok: cross-timestamps made
@@ -119,6 +121,7 @@ struct ptp_pure_clock {
 	enum ptp_pure_counter counter;
 	int scale;
 	int xts_target;
+	bool own_sts;
 	bool dead;
 	unsigned long __percpu *reads;
 	atomic_long_t xts_ok;
@@ -186,13 +189,18 @@ static void ptp_pure_note_error(struct ptp_pure_clock *clk, int err)
 	raw_spin_unlock_irqrestore(&clk->err_lock, flags);
 }
 
-/* The backend's read, unless the device is gone. */
-static int ptp_pure_read_dev(struct ptp_pure_clock *clk,
-			     struct ptp_pure_sample *s, unsigned int flags)
+/*
+ * The backend's read, unless the device is gone.  @sts: the system
+ * timestamps the backend takes itself (PTP_PURE_F_OWN_STS), or NULL.
+ */
+static int __ptp_pure_read_dev(struct ptp_pure_clock *clk,
+			       struct ptp_pure_sample *s, unsigned int flags,
+			       struct ptp_system_timestamp *sts)
 {
 	int ret;
 
 	memset(s, 0, sizeof(*s));
+	s->sts = sts;
 	rcu_read_lock();
 	if (READ_ONCE(clk->dead))
 		ret = -ENODEV;
@@ -201,6 +209,12 @@ static int ptp_pure_read_dev(struct ptp_pure_clock *clk,
 	rcu_read_unlock();
 	this_cpu_inc(*clk->reads);
 	return ret;
+}
+
+static inline int ptp_pure_read_dev(struct ptp_pure_clock *clk,
+				    struct ptp_pure_sample *s, unsigned int flags)
+{
+	return __ptp_pure_read_dev(clk, s, flags, NULL);
 }
 
 /*
@@ -490,9 +504,15 @@ static int ptp_pure_gettimex64(struct ptp_clock_info *info,
 
 	if (ptp_pure_zero_window(clk, sts))
 		return ptp_pure_gettimex_xts(clk, ts, sts);
-	ptp_read_system_prets(sts);
-	ret = ptp_pure_read(clk, &s, false);
-	ptp_read_system_postts(sts);
+	if (clk->own_sts) {
+		/* The backend brackets its device access itself. */
+		ret = ptp_pure_check(clk, &s, false,
+				     __ptp_pure_read_dev(clk, &s, 0, sts));
+	} else {
+		ptp_read_system_prets(sts);
+		ret = ptp_pure_read(clk, &s, false);
+		ptp_read_system_postts(sts);
+	}
 	if (!ret)
 		*ts = s.time;
 	return ret;
@@ -1015,6 +1035,7 @@ struct ptp_pure_clock *__ptp_pure_register(struct device *parent,
 	clk->priv = cfg->priv;
 	clk->counter = cfg->flags & PTP_PURE_F_PAIRED ? cfg->counter :
 		       PTP_PURE_COUNTER_NONE;
+	clk->own_sts = cfg->flags & PTP_PURE_F_OWN_STS;
 	clk->watch_ms = cfg->watch_ms;
 	raw_spin_lock_init(&clk->err_lock);
 	raw_spin_lock_init(&clk->ev_lock);

@@ -16,6 +16,8 @@
 #                        bookworm-backports, fetched into the cache by
 #                        tools/kcache.sh qemu10; a SKIP with the reason when
 #                        it cannot be had)
+#   tests/guest/vmw      ptp_pure_vmw and the in-tree ptp_vmw in a guest that
+#                        Linux takes for VMware (tests/guest/vmw/run-vmw.sh)
 # Modules come from the build matrix (make matrix).  Ends with one
 # "N passed, N failed, N skipped" line; exits non-zero on any failure.
 #
@@ -59,6 +61,7 @@ for s in "${series[@]}"; do
 	run "cipu $s" tests/emu/run-cipu.sh --series "$s"
 done
 run vmclock-qemu tools/vm/vmtest.sh --tests tests/guest/vmclock-qemu "${series[@]}"
+run vmw tests/guest/vmw/run-vmw.sh "${series[@]}"
 # Beside the in-tree ptp_vmclock (7.x only): the emulator validated by the
 # in-tree driver, then both drivers on one page must agree within 1 us (two
 # rounds of the benchmark ride along; their figures are printed, not judged).

@@ -5,9 +5,9 @@
  * The device (PCI 1ded:500c, subsystem 1ded:1123) keeps its time in sync
  * with atomic clocks over the network and offers it in a register block in
  * BAR 0 (include/ptp_pure_cipu_regs.h).  A read is one 64-bit MMIO read of
- * the time register, bracketed by the system timestamps of the core.  The
- * device pairs its time with no system counter, so chrony uses
- * PTP_SYS_OFFSET_EXTENDED.
+ * the time register, bracketed right there by gettimex64's system
+ * timestamps (PTP_PURE_F_OWN_STS).  The device pairs its time with no
+ * system counter, so chrony uses PTP_SYS_OFFSET_EXTENDED.
  *
  * Handshake at probe, each write read back so that the device can refuse
  * it: reset -> features (what both sides have) -> environment and driver
@@ -41,6 +41,7 @@
 #include <linux/math64.h>
 #include <linux/module.h>
 #include <linux/pci.h>
+#include <linux/ptp_clock_kernel.h>
 #include <linux/seq_file.h>
 #include <linux/spinlock.h>
 #include <linux/timekeeping.h>
@@ -276,9 +277,12 @@ static int pp_cipu_read(void *priv, struct ptp_pure_sample *s,
 		return -ENODEV;
 	if (READ_ONCE(pc->frozen))
 		return -EIO;
+	/* gettimex64's system timestamps right around the one device access. */
+	ptp_read_system_prets(s->sts);
 	t0 = ktime_get_real_fast_ns();
 	raw = readq(pc->regs + PP_CIPU_TSTAMP_NS);
 	t1 = ktime_get_real_fast_ns();
+	ptp_read_system_postts(s->sts);
 	pp_cipu_count(pc, PP_CIPU_CNT_READS);
 
 	if (raw == ~0ULL && pp_cipu_vanished(pc)) {
@@ -673,6 +677,7 @@ static int pp_cipu_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	struct ptp_pure_config cfg = {
 		.name = PP_CIPU_NAME,
 		.ops = &pp_cipu_ops,
+		.flags = PTP_PURE_F_OWN_STS,
 		.watch_ms = PP_CIPU_WATCH_MS,
 	};
 	struct ptp_pure_clock *clk;

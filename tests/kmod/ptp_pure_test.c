@@ -22,6 +22,9 @@
  *   error        a positive errno every read returns (0: none)
  *   delay_us     busy-wait this long in every read (a slow device: reads
  *                must not sleep)
+ *   own_sts      (load time) register with PTP_PURE_F_OWN_STS: gettimex64's
+ *                system timestamps bracket only the time read, not the
+ *                delay_us wait before it
  *   watch_events PTP_PURE_EV_* bits the next watch callback returns
  *   reads        (read-only) number of reads
  *   late_reads   (read-only) reads after unregistration; must stay 0
@@ -97,6 +100,9 @@ MODULE_PARM_DESC(error, "errno every read fails with (positive)");
 static uint delay_us[PTP_PURE_TEST_MAX];
 module_param_array(delay_us, uint, NULL, 0644);
 MODULE_PARM_DESC(delay_us, "delay in every read, us");
+static int own_sts[PTP_PURE_TEST_MAX];
+module_param_array(own_sts, int, NULL, 0444);
+MODULE_PARM_DESC(own_sts, "the backend takes gettimex64's system timestamps itself (load time)");
 static ulong watch_events[PTP_PURE_TEST_MAX];
 module_param_array(watch_events, ulong, NULL, 0644);
 MODULE_PARM_DESC(watch_events, "events the next watch callback reports (bits)");
@@ -162,8 +168,14 @@ static int ptp_pure_test_read(void *priv, struct ptp_pure_sample *s,
 	if (err > 0 && err < MAX_ERRNO)
 		return -err;
 
-	/* One clocksource read gives both the time and its counter value. */
+	/*
+	 * One clocksource read gives both the time and its counter value.
+	 * s->sts is set only with own_sts: then the brackets hold this read
+	 * alone (the kernel's helpers do nothing for NULL).
+	 */
+	ptp_read_system_prets(s->sts);
 	compat_ktime_get_snapshot(CLOCK_REALTIME, &snap);
+	ptp_read_system_postts(s->sts);
 	t = READ_ONCE(source[i]) ? compat_snap_raw(&snap) : compat_snap_real(&snap);
 	s->time = ktime_to_timespec64(ktime_add_ns(t, READ_ONCE(offset_ns[i])));
 	switch (READ_ONCE(paired[i])) {
@@ -342,6 +354,8 @@ static int ptp_pure_test_probe(struct platform_device *pdev)
 	cfg.name = clock_name;
 	if (paired[tc->id])
 		cfg.flags |= PTP_PURE_F_PAIRED;
+	if (own_sts[tc->id])
+		cfg.flags |= PTP_PURE_F_OWN_STS;
 
 	/* devm actions run in reverse: this one after the unregistration. */
 	ret = devm_add_action_or_reset(&pdev->dev, ptp_pure_test_mark_dead, tc);
