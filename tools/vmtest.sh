@@ -6,6 +6,9 @@
 #   tests/guest/vmclock  ptp_pure_vmclock against the host-side emulator
 #                        (tests/emu/run-vmclock.sh: the emulator runs beside
 #                        each guest)
+#   tests/guest/cipu     ptp_pure_cipu against the emulated CIPU device
+#                        (tests/emu/run-cipu.sh: cipu-emu serves QEMU's
+#                        ivshmem-doorbell beside each guest)
 #   tests/vm/vmclock-intree   (7.x) the emulator against the in-tree
 #                        ptp_vmclock (tests/emu/run-intree.sh)
 #   bench/guest          (7.x) ours and the in-tree driver on one page agree
@@ -69,14 +72,16 @@ run() {
 for s in "${series[@]}"; do
 	run "vmclock $s" tests/emu/run-vmclock.sh --series "$s"
 done
+for s in "${series[@]}"; do
+	run "cipu $s" tests/emu/run-cipu.sh --series "$s"
+done
 # The core's realtime= modes and the ptp-pure tool, against the emulator.
 for s in "${series[@]}"; do
 	run "realtime $s" tests/emu/run-vmclock.sh --series "$s" --tests tests/guest/realtime
 done
-run vmclock-qemu tools/vm/vmtest.sh --tests tests/guest/vmclock-qemu "${series[@]}"
-run vmw tests/guest/vmw/run-vmw.sh "${series[@]}"
 [ ${#series[@]} -eq 0 ] ||
 	run vmclock-qemu tools/vm/vmtest.sh --tests tests/guest/vmclock-qemu "${series[@]}"
+[ ${#series[@]} -eq 0 ] || run vmw tests/guest/vmw/run-vmw.sh "${series[@]}"
 # Beside the in-tree ptp_vmclock (7.x only): the emulator validated by the
 # in-tree driver, then both drivers on one page must agree within 1 us (two
 # rounds of the benchmark ride along; their figures are printed, not judged).

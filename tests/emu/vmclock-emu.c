@@ -45,6 +45,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "emu-log.h"
 #include "ptp_pure_vmclock_abi.h"
 #include "ptp_pure_math.h"
 #include "tscsync.h"
@@ -151,8 +152,6 @@ struct emu {
 	/* statistics */
 	struct stat_acc st_write, st_update, st_check;
 	uint64_t updates;
-	FILE *log;
-	struct timespec t_start;
 	bool quit;
 };
 
@@ -171,37 +170,6 @@ static int64_t slew_ns(int64_t rt_ns)
 
 /* ------------------------------------------------------------ utilities */
 
-static void logmsg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void logmsg(const char *fmt, ...)
-{
-	struct timespec now;
-	va_list ap;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	fprintf(E.log, "vmclock-emu [%7.3f] ",
-		(double)(now.tv_sec - E.t_start.tv_sec) +
-		(now.tv_nsec - E.t_start.tv_nsec) / 1e9);
-	va_start(ap, fmt);
-	vfprintf(E.log, fmt, ap);
-	va_end(ap);
-	fputc('\n', E.log);
-	fflush(E.log);
-}
-
-static void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
-static void die(const char *fmt, ...)
-{
-	char buf[512];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	if (E.log && E.log != stderr)
-		logmsg("error: %s", buf);
-	fprintf(stderr, "vmclock-emu: error: %s\n", buf);
-	exit(1);
-}
 
 static inline uint64_t rdtsc_ordered(void)
 {
@@ -1415,8 +1383,8 @@ static void parse_args(int argc, char **argv)
 	if (optind != argc || !E.mem_path || !have_addr)
 		usage(2);
 	if (log_path) {
-		E.log = fopen(log_path, "ae");
-		if (!E.log)
+		emu_log = fopen(log_path, "ae");
+		if (!emu_log)
 			die("--log %s: %s", log_path, strerror(errno));
 	}
 	if (!have_tai && adjtimex(&tx) >= 0 && tx.tai > 0)
@@ -1511,8 +1479,7 @@ int main(int argc, char **argv)
 {
 	char st[1024];
 
-	E.log = stderr;
-	clock_gettime(CLOCK_MONOTONIC, &E.t_start);
+	emu_log_init("vmclock-emu");
 	parse_args(argc, argv);
 	setup_signals();
 	map_guest_ram();
