@@ -77,6 +77,29 @@ on_time() {
 	fi
 }
 
+# offset_agrees NAME CMD...: CMD prints the clock's UTC minus CLOCK_REALTIME
+# (ns); PASS NAME when it lies between two tscsync measurements (host minus
+# CLOCK_REALTIME) taken just before and after, within RT_TOL_NS: the guest
+# clock may run up to 1000 ppm off the host's, so one measurement taken a
+# second apart would not do.
+offset_agrees() {
+	n=$1
+	shift
+	rt_off "$n" || return 1
+	a=$((-RT_OFF_NS))
+	v=$("$@")
+	rt_off "$n" || return 1
+	b=$((-RT_OFF_NS))
+	lo=$a hi=$b
+	[ "$a" -le "$b" ] || { lo=$b hi=$a; }
+	echo "  $n: $v ns, measured $a .. $b ns"
+	if [ -n "$v" ] && [ "$v" -ge $((lo - RT_TOL_NS)) ] && [ "$v" -le $((hi + RT_TOL_NS)) ]; then
+		pass "$n"
+	else
+		fail "$n" "$v ns, measured $a .. $b ns (tolerance $RT_TOL_NS ns)"
+	fi
+}
+
 # phc_off NAME: the PHC minus CLOCK_REALTIME through PTP_SYS_OFFSET_EXTENDED
 # (phc_read) in PHC_OFF_NS; FAIL NAME and return 1 when it cannot be read.
 phc_off() {
