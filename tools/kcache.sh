@@ -14,6 +14,9 @@
 #   kcache.sh qemu-plugin-h           QEMU_PLUGIN_H= QEMU_PLUGIN_SRCVER=  (the
 #                                     TCG plugin header of the installed
 #                                     qemu-system-x86, from its source package)
+#   kcache.sh check-arm64             CHECK_ARM64=  (libcheck and libsubunit of
+#                                     bookworm for arm64, unpacked: the static
+#                                     libraries the arm64 ptp_test links)
 #   kcache.sh refresh                 force a refresh of the package indexes
 #
 # Result lines (stdout) are shell-eval-able (values are %q-quoted); all
@@ -37,6 +40,12 @@
 #   kernels/KREL/      unpacked, self-contained header trees (dpkg -x)
 #   images/KREL/       unpacked kernel images and modules
 #   chroots/trixie-KREL/  build chroots (series 7)
+#   chroots/trixie-cross-ARCH/  toolchain-only chroot with a cross compiler
+#                      (series arm64-7: headers from kernels/KREL/)
+#   apt-arm64/         private apt configuration of the arm64 kernels (series
+#                      arm64-*): apart from apt/, whose sources.list other
+#                      checkouts sharing the cache keep
+#   check-arm64/       libcheck/libsubunit of bookworm arm64, unpacked
 #   apt-src/           private apt configuration for bookworm main's deb-src
 #   kernel-scripts/    checkpatch.pl & co from linux-source-6.1
 #   qemu-plugin/VER/   qemu-plugin.h of QEMU source version VER (bench/insn)
@@ -57,6 +66,8 @@ TRIED=$APT/update.tried        # last refresh attempt
 INDEX_MAX_AGE=$((24 * 3600))
 RETRY_AGE=3600                 # after a failed (offline) refresh
 SERIES_ALL="5.10 6.1 6.12 7 s390x"
+# arm64 series (Debian arm64 kernels, cross-built)
+SERIES_ALL+=" arm64-6.1 arm64-6.12 arm64-7"
 CHROOT_PKGS=gcc-14,make,binutils,libelf-dev,dwarves,bc,kmod
 SELF=$(realpath "$0")
 ORIG_ARGS=("$@")
@@ -156,6 +167,7 @@ APT_OPTS=(
 	-o "Dir::Cache=$APT" -o "Dir::Cache::Archives=$APT/archives"
 	-o "Dir::Cache::pkgcache=$APT/pkgcache.bin" -o Dir::Cache::srcpkgcache=
 	-o APT::Architecture=amd64 -o APT::Architectures::=amd64 -o APT::Architectures::=s390x
+	-o APT::Architectures::=arm64
 	-o Acquire::Languages=none -o APT::Sandbox::User=root
 	-o Acquire::http::Timeout=20 -o Acquire::Retries=1
 )
@@ -177,6 +189,19 @@ write_sources() {
 		deb [arch=amd64 $kr] $d trixie main
 		deb [arch=amd64 $kr] $s trixie-security main
 		deb [arch=amd64 $kr] $d trixie-backports main
+	EOF
+}
+
+# The arm64 kernels (series arm64-*), in their own apt directory: the
+# arm64 headers and images of bookworm, bookworm-backports and
+# trixie-backports, with amd64 for the kbuild tools that run on the host.
+write_arm64_sources() {
+	local kr="signed-by=$KEYRING" d=$MIRROR/debian s=$MIRROR/debian-security
+	cat <<-EOF
+		deb [arch=amd64,arm64 $kr] $d bookworm main
+		deb [arch=amd64,arm64 $kr] $s bookworm-security main
+		deb [arch=amd64,arm64 $kr] $d bookworm-backports main
+		deb [arch=amd64,arm64 $kr] $d trixie-backports main
 	EOF
 }
 
@@ -219,6 +244,7 @@ apt_update() {
 	local out='' try
 	UPDATED=1
 	touch "$TRIED"
+	rm -f "$CACHE/state/"*.unavailable
 	for try in "" " (retry)"; do
 		log "refreshing Debian package indexes$try"
 		out=$(apt-get "${APT_OPTS[@]}" -q update 2>&1) || true
@@ -281,9 +307,11 @@ dep_names() {
 # -------------------------------------------------------------- series ---
 
 # Per-series constants: S_RE (headers package name pattern), S_ARCH (dpkg
-# arch), S_KARCH, S_CROSS, S_CC (CC= override) and S_CHROOT (suite or empty).
+# arch), S_KARCH, S_CROSS, S_CC (CC= override) and S_CHROOT (suite or empty:
+# with S_CROSS, a toolchain-only chroot runs the build against the header
+# tree unpacked in the cache).  The arm64-* series come from apt-arm64/.
 series_conf() {
-	S_ARCH=amd64 S_KARCH=x86 S_CROSS='' S_CC='' S_CHROOT=''
+	S_ARCH=amd64 S_KARCH=x86 S_CROSS='' S_CC='' S_CHROOT='' S_OLDER=0 SERIES_NAME=$1
 	case $1 in
 	5.10)
 		S_RE='^linux-headers-5\.10\.0-[0-9]+-amd64$'
@@ -298,6 +326,19 @@ series_conf() {
 	s390x)
 		S_RE='^linux-headers-6\.1\.0-[0-9]+-s390x$'
 		S_ARCH=s390x S_KARCH=s390 S_CROSS=s390x-linux-gnu- ;;
+	# arm64: Debian's arm64 kernels, cross-built (apt-arm64/).
+	arm64-6.1)
+		S_RE='^linux-headers-6\.1\.0-[0-9]+-arm64$'
+		S_ARCH=arm64 S_KARCH=arm64 S_CROSS=aarch64-linux-gnu-
+		use_apt "$CACHE/apt-arm64" write_arm64_sources ;;
+	arm64-6.12)
+		S_RE='^linux-headers-6\.12\.[0-9]+\+deb12-arm64$'
+		S_ARCH=arm64 S_KARCH=arm64 S_CROSS=aarch64-linux-gnu-
+		use_apt "$CACHE/apt-arm64" write_arm64_sources ;;
+	arm64-7)
+		S_RE='^linux-headers-7\.[0-9]+\.[0-9]+\+deb13-arm64$'
+		S_ARCH=arm64 S_KARCH=arm64 S_CROSS=aarch64-linux-gnu- S_CHROOT=trixie S_OLDER=1
+		use_apt "$CACHE/apt-arm64" write_arm64_sources ;;
 	*) die "unknown series '$1' (known: $SERIES_ALL)" ;;
 	esac
 }
@@ -306,7 +347,8 @@ series_conf() {
 # R_KREL, R_VER (headers version) and R_PKGS (apt-get download specs).
 resolve_series() {
 	local hdr deps d common='' kbuild=''
-	hdr=$(newest_name linux-headers- "$S_RE")
+	hdr=$(aptc pkgnames linux-headers- 2>/dev/null | grep -E "$S_RE" | unavailable_filter |
+		sort -V | tail -n 1 || true)
 	[[ -n $hdr ]] || refresh_and_restart "no package matches $S_RE"
 	R_KREL=${hdr#linux-headers-}
 	R_VER=$(versions_of "$hdr:$S_ARCH" | head -n 1)
@@ -351,8 +393,36 @@ download() {
 	shift
 	log "downloading $*"
 	if ! (cd "$dir" && apt-get "${APT_OPTS[@]}" -q download "$@" >&2); then
+		((S_OLDER == 0)) || ((UPDATED == 0)) || mark_unavailable
 		refresh_and_restart "download of $* failed"
 	fi
+}
+
+# Series with S_OLDER=1 (arm64-7) fall back to an older kernel when the
+# mirror does not serve the newest one the index lists (seen: every s390x
+# 7.x after 7.2.6 answered 404).  A kernel whose download failed after a
+# fresh index is listed in state/SERIES.unavailable until the next index
+# refresh, and resolution picks the newest kernel not listed.
+unavailable_file() { printf '%s\n' "$CACHE/state/$SERIES_NAME.unavailable"; }
+
+unavailable_filter() {
+	local f
+	f=$(unavailable_file)
+	if ((S_OLDER)) && [[ -s $f && -f $STAMP && $f -nt $STAMP ]]; then
+		grep -vxF -f <(sed 's/^/linux-headers-/' "$f")
+	else
+		cat
+	fi
+}
+
+mark_unavailable() {
+	local f
+	f=$(unavailable_file)
+	log "$R_KREL cannot be downloaded from the mirror: trying an older $SERIES_NAME kernel"
+	echo "$R_KREL" >>"$f"
+	rm -f "$CACHE/state/$SERIES_NAME.env"
+	cleanup
+	KCACHE_UPDATED=1 KCACHE_LOCKED=$LOCKED exec "$SELF" "${ORIG_ARGS[@]}"
 }
 
 unpack_debs() {
@@ -413,6 +483,22 @@ ensure_headers() {
 
 chroot_root() { printf '%s\n' "$CACHE/chroots/$S_CHROOT-$R_KREL"; }
 
+# minbase_chroot DIR PACKAGES [SOURCE...]: mmdebstrap a minbase chroot of
+# suite $S_CHROOT (main and security, plus SOURCEs) with PACKAGES.
+minbase_chroot() {
+	local dir=$1 pkgs=$2 kr="signed-by=$KEYRING"
+	shift 2
+	mmdebstrap --variant=minbase --mode=root --quiet \
+		--include="$pkgs" \
+		--dpkgopt='path-exclude=/usr/share/man/*' \
+		--dpkgopt='path-exclude=/usr/share/doc/*' \
+		--dpkgopt='path-exclude=/usr/share/locale/*' \
+		"$S_CHROOT" "$dir" \
+		"deb [$kr] $MIRROR/debian $S_CHROOT main" "$@" \
+		"deb [$kr] $MIRROR/debian-security $S_CHROOT-security main" >&2 ||
+		die "mmdebstrap failed"
+}
+
 # A minbase chroot of suite $S_CHROOT with the toolchain and the series'
 # headers package from $S_CHROOT-backports.
 ensure_chroot() {
@@ -422,24 +508,38 @@ ensure_chroot() {
 	mktmp tmp chroot
 	t0=$SECONDS
 	log "creating $S_CHROOT build chroot for $R_KREL (mmdebstrap, ~30 s, ~450 MB)"
-	mmdebstrap --variant=minbase --mode=root --quiet \
-		--include="$CHROOT_PKGS,$hdr" \
-		--dpkgopt='path-exclude=/usr/share/man/*' \
-		--dpkgopt='path-exclude=/usr/share/doc/*' \
-		--dpkgopt='path-exclude=/usr/share/locale/*' \
-		"$S_CHROOT" "$tmp/root" \
-		"deb [$kr] $MIRROR/debian $S_CHROOT main" \
-		"deb [$kr] $MIRROR/debian $S_CHROOT-backports main" \
-		"deb [$kr] $MIRROR/debian-security $S_CHROOT-security main" >&2 ||
-		die "mmdebstrap failed"
+	minbase_chroot "$tmp/root" "$CHROOT_PKGS,$hdr" \
+		"deb [$kr] $MIRROR/debian $S_CHROOT-backports main"
 	[[ -f $tmp/root/usr/src/$hdr/Makefile ]] || die "chroot lacks /usr/src/$hdr"
 	printf '%s\n' "$R_VER" >"$tmp/root/.kcache-ok"
 	install_dir "$tmp/root" "$root"
-	# Older chroots of this series are superseded.
+	# Older chroots of this series are superseded (not the cross chroots).
 	for d in "$CACHE/chroots/$S_CHROOT"-*; do
-		[[ $d == "$root" ]] || { log "removing old chroot $d"; safe_rm "$d"; }
+		[[ $d == "$root" || $d == "$CACHE/chroots/$S_CHROOT"-cross-* ]] ||
+			{ log "removing old chroot $d"; safe_rm "$d"; }
 	done
 	log "chroot ready in $root ($((SECONDS - t0)) s)"
+}
+
+# A chroot of suite $S_CHROOT with only the toolchain and the cross compiler
+# for $S_CROSS: the build runs there (kbuild tools that need its glibc)
+# against the header tree unpacked in kernels/KREL/, bind-mounted at the
+# same path.  Kept across kernel versions.
+CROSS_CHROOT_VER=1
+cross_chroot_root() { printf '%s\n' "$CACHE/chroots/$S_CHROOT-cross-${S_ARCH}"; }
+
+ensure_cross_chroot() {
+	local root tmp t0 cc=gcc-${S_CROSS%-}
+	root=$(cross_chroot_root)
+	marker_ok "$root" "$CROSS_CHROOT_VER $cc" && return 0
+	mktmp tmp chroot
+	t0=$SECONDS
+	log "creating $S_CHROOT cross chroot for $S_ARCH (mmdebstrap, ~40 s)"
+	minbase_chroot "$tmp/root" "$CHROOT_PKGS,$cc,libssl3"
+	[[ -x $tmp/root/usr/bin/${S_CROSS}gcc ]] || die "cross chroot lacks ${S_CROSS}gcc"
+	printf '%s\n' "$CROSS_CHROOT_VER $cc" >"$tmp/root/.kcache-ok"
+	install_dir "$tmp/root" "$root"
+	log "cross chroot ready in $root ($((SECONDS - t0)) s)"
 }
 
 # ------------------------------------------------------------ commands ---
@@ -449,8 +549,14 @@ setup_kdir() {
 	series_conf "$1"
 	lock_cache
 	load_series "$1"
-	KREL=$R_KREL KARCH=$S_KARCH KCROSS=$S_CROSS KCC=$S_CC
-	if [[ -n $S_CHROOT ]]; then
+	KREL=$R_KREL KARCH=$S_KARCH KCROSS=$S_CROSS KCC=$S_CC KBIND=
+	if [[ -n $S_CHROOT && -n $S_CROSS ]]; then
+		ensure_headers
+		ensure_cross_chroot
+		KCHROOT=$(cross_chroot_root)
+		KDIR=$CACHE/kernels/$R_KREL/usr/src/linux-headers-$R_KREL
+		KBIND=$CACHE/kernels/$R_KREL
+	elif [[ -n $S_CHROOT ]]; then
 		ensure_chroot
 		KCHROOT=$(chroot_root)
 		KDIR=/usr/src/linux-headers-$R_KREL
@@ -796,6 +902,37 @@ cmd_qemu_plugin_h() {
 	emit QEMU_PLUGIN_SRCVER "$srcver"
 }
 
+# ------------------------------------------------------------ check-arm64 ---
+
+# libcheck for the static arm64 test programs (tests/guest/ptp_test): the
+# arm64 packages of bookworm main unpacked into $CACHE/check-arm64 (headers
+# in usr/include, static libraries in usr/lib/aarch64-linux-gnu).
+CHECK_ARM64_PKGS="check libsubunit-dev libsubunit0"
+
+cmd_check_arm64() {
+	local dest=$CACHE/check-arm64 tmp p specs=() v
+	if [[ ! -f $dest/.kcache-ok ]]; then
+		use_apt "$CACHE/apt-arm64" write_arm64_sources
+		lock_cache
+		ensure_index
+		for p in $CHECK_ARM64_PKGS; do
+			v=$(aptc madison "$p:arm64" 2>/dev/null |
+				awk -F' *[|] *' '$3 ~ / bookworm\/main arm64 / {print $2}' | head -n 1)
+			[[ -n $v ]] || refresh_and_restart "no $p:arm64 in bookworm main"
+			specs+=("$p:arm64=$v")
+		done
+		mktmp tmp checkarm64
+		download "$tmp" "${specs[@]}"
+		unpack_debs "$tmp" "$tmp/root"
+		[[ -f $tmp/root/usr/include/check.h && -f $tmp/root/usr/lib/aarch64-linux-gnu/libcheck.a ]] ||
+			die "check-arm64: no check.h or libcheck.a in ${specs[*]}"
+		printf '%s\n' "${specs[*]}" >"$tmp/root/.kcache-ok"
+		install_dir "$tmp/root" "$dest"
+		unlock_cache
+	fi
+	emit CHECK_ARM64 "$dest"
+}
+
 # Entered inside the new mount+pid namespace (pid 1 is this shell): bind the
 # requested host dirs at identical paths, provide /dev, chroot and run.
 cmd_enter() {
@@ -837,6 +974,7 @@ cmd_run() {
 	# The working directory is always made visible (unless it is inside the
 	# chroot already or contains it).
 	local nb=() ok
+	[[ -z $KBIND ]] || binds+=("$KBIND")
 	for b in "$cwd" "${binds[@]}"; do
 		[[ $b == "$KCHROOT"/* ]] && continue   # visible inside as ${b#$KCHROOT}
 		ok=1
@@ -871,6 +1009,7 @@ main() {
 	checkpatch) cmd_checkpatch ;;
 	qemu10) cmd_qemu10 ;;
 	qemu-plugin-h) cmd_qemu_plugin_h ;;
+	check-arm64) cmd_check_arm64 ;;
 	refresh) lock_cache; apt_setup; apt_update; rm -f "$CACHE/state/"*.env ;;
 	__enter) cmd_enter "$@" ;;
 	-h | --help | help) usage ;;
