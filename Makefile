@@ -39,9 +39,14 @@ UNIT_TESTS := $(patsubst tests/unit/%.c,tests/unit/%.bin,$(wildcard tests/unit/t
 	tests/unit/test_math_halves.bin
 
 GUEST_TOOLS := tests/guest/ptp_test tests/guest/vmclock_dev tests/guest/ptp_xts
+# The same programs for arm64 guests (tools/vm/run.sh takes tests/guest/aarch64/NAME
+# for tests/guest/NAME there); libcheck from `tools/kcache.sh check-arm64`.
+GUEST_TOOLS_ARM64 := tests/guest/aarch64/ptp_test tests/guest/aarch64/ptp_xts \
+	tests/guest/aarch64/vmclock_dev
+CC_ARM64 ?= aarch64-linux-gnu-gcc
 
 .PHONY: all modules conftest unit matrix sparse style vmtest kvmtest stress bench bench-insn demo vm \
-	guest-tools check clean package package-test
+	guest-tools guest-tools-arm64 check clean package package-test
 
 all: modules
 
@@ -80,9 +85,18 @@ tests/guest/%: tests/guest/%.c tests/guest/phc_util.h
 	$(CC_UNIT) -std=gnu11 -O2 -Wall -Wextra -Werror -static -o $@ $< \
 		$(shell pkg-config --cflags check 2>/dev/null) -lcheck -lrt -lm -lsubunit -pthread
 
+guest-tools-arm64: $(GUEST_TOOLS_ARM64)
+
+tests/guest/aarch64/%: tests/guest/%.c tests/guest/phc_util.h
+	@mkdir -p $(@D)
+	eval "$$(tools/kcache.sh check-arm64)" && \
+	$(CC_ARM64) -std=gnu11 -O2 -Wall -Wextra -Werror -static -o $@ $< \
+		-I$$CHECK_ARM64/usr/include -L$$CHECK_ARM64/usr/lib/aarch64-linux-gnu \
+		-lcheck -lrt -lm -lsubunit -pthread
+
 # Boot every kernel of the matrix in QEMU and run the suites of tests/guest
 # (modules from the matrix build, so run `make matrix` first).
-vmtest: guest-tools bench/ptp_bench
+vmtest: guest-tools guest-tools-arm64 bench/ptp_bench
 	tools/vmtest.sh $(SERIES)
 
 # tests/guest/kvm-nested: the guest runs under a real KVM that a TCG guest
@@ -142,7 +156,7 @@ check:
 	tools/check.sh
 
 clean:
-	rm -rf $(CONFTEST_DIR) $(UNIT_TESTS) $(GUEST_TOOLS) bench/ptp_bench
+	rm -rf $(CONFTEST_DIR) $(UNIT_TESTS) $(GUEST_TOOLS) $(GUEST_TOOLS_ARM64) bench/ptp_bench
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null || \
 		find . \( -name '*.o' -o -name '*.ko' -o -name '*.mod' -o -name '*.mod.c' \
 			-o -name '.*.cmd' -o -name '*.order' -o -name '*.symvers' \) -delete

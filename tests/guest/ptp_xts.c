@@ -31,7 +31,9 @@
  * DEV is /dev/ptpN or a clock_name looked up in /sys/class/ptp.
  */
 #define _GNU_SOURCE
+#if defined(__x86_64__) || defined(__i386__)
 #include <cpuid.h>
+#endif
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -130,6 +132,13 @@ static int do_cost(const char *p1, const char *p2, int n)
 	return 0;
 }
 
+#if !defined(__x86_64__) && !defined(__i386__)
+static int do_cpuid(void)
+{
+	printf("none no-cpuid-on-this-architecture\n");
+	return 1;
+}
+#else
 static int do_cpuid(void)
 {
 	unsigned int a, b, c, d, feat = 0;
@@ -151,6 +160,7 @@ static int do_cpuid(void)
 	printf("%s %#x\n", sig, feat);
 	return 0;
 }
+#endif
 
 static int precise(int fd, int n)
 {

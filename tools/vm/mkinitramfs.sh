@@ -7,7 +7,7 @@
 #      modules in /lib/modules/KREL/extra with a fresh modules.dep, tests, extra files.
 #
 # Usage: mkinitramfs.sh -o OUT --krel KREL --modroot DIR [options]
-#   --arch x86_64|s390x   guest architecture (default x86_64)
+#   --arch x86_64|s390x|aarch64   guest architecture (default x86_64)
 #   --modules DIR         our built modules (DIR/*.ko); loaded at boot in dependency order
 #   --load LIST|none      space/comma separated module names to load at boot
 #                         (default: all of --modules)
@@ -91,8 +91,30 @@ busybox_bin() {
 		[[ -x $bb ]] || fetch_s390x_busybox "$bb"
 		echo "$bb"
 		;;
+	aarch64)
+		local bb=$VM_CACHE/aarch64/busybox
+		[[ -x $bb ]] || fetch_arm64_busybox "$bb"
+		echo "$bb"
+		;;
 	*) die "unsupported arch $ARCH" ;;
 	esac
+}
+
+# busybox-static:arm64 through kcache.sh's arm64 apt indexes (read-only).
+fetch_arm64_busybox() {
+	local dest=$1 tmp apt=$CACHE/apt-arm64
+	tmp=$(mktemp -d)
+	note "fetching busybox-static:arm64"
+	local -a opts=(-o "Dir::Etc::sourcelist=$apt/sources.list" -o Dir::Etc::sourceparts=-
+		-o "Dir::State::Lists=$apt/lists" -o "Dir::State::status=$apt/status"
+		-o Dir::Cache::pkgcache= -o Dir::Cache::srcpkgcache=
+		-o APT::Architectures::=amd64 -o APT::Architectures::=arm64 -o APT::Sandbox::User=root)
+	(cd "$tmp" && apt-get "${opts[@]}" download -q busybox-static:arm64 >/dev/null 2>&1) ||
+		die "cannot download busybox-static:arm64 (run tools/kcache.sh image arm64-6.1 first)"
+	dpkg -x "$tmp"/busybox-static_*.deb "$tmp/x"
+	mkdir -p "${dest%/*}"
+	cp "$tmp/x/bin/busybox" "$dest.$$" && atomic_mv "$dest.$$" "$dest"
+	rm -rf "$tmp"
 }
 
 fetch_s390x_busybox() {

@@ -3,6 +3,7 @@
 #
 # Usage: run.sh --series S [--modules DIR] [--tests DIR] [options]
 #   --series S          kernel series for tools/kcache.sh image: 5.10 6.1 6.12 7 s390x
+#                       arm64-6.1 arm64-6.12 arm64-7
 #   --modules DIR|none  our built modules (DIR/*.ko), put in /lib/modules/KREL/extra;
 #                       default: the build matrix output $BUILD/<KREL>/src
 #   --load all|none|LIST  which of them /init loads before the tests (default none:
@@ -140,6 +141,19 @@ subst() {
 	echo "${s//@SUITE@/$TESTS}"
 }
 
+# arch_file SPEC: a --file SRC:DEST for a guest that is not x86_64 takes
+# DIR/ARCH/NAME instead of SRC=DIR/NAME when that exists (the cross-built
+# static test programs, e.g. tests/guest/s390x/ptp_test).
+arch_file() {
+	local src=${1%%:*} alt
+	alt=$(dirname -- "$src")/$ARCH/$(basename -- "$src")
+	if [[ $ARCH != x86_64 && $1 == *:* && -f $alt ]]; then
+		echo "$alt:${1#*:}"
+	else
+		echo "$1"
+	fi
+}
+
 # ---------------------------------------------------------------- kernel image
 
 # pvh_kernel VMLINUZ: prints a cached uncompressed vmlinux with a PVH entry note,
@@ -204,6 +218,15 @@ qemu_base() {
 		Q+=(-chardev "$1" -device "sclplmconsole,chardev=c0")
 		[[ -z ${2-} ]] || Q+=(-chardev "$2" -device "sclpconsole,chardev=c1")
 		CONSOLE=ttyS0 OUTDEV=/dev/ttysclp0
+		;;
+	aarch64)
+		# -M virt has one PL011 UART: the kernel console.  The results go to
+		# a virtio console (hvc0; /init loads virtio_mmio/virtio_console
+		# where they are modules).  pauth-impdef: QARMA costs TCG dearly.
+		Q=("${QEMU:-qemu-system-aarch64}" -machine "${MACHINE/#q35/virt}" -accel tcg -cpu max,pauth-impdef=on)
+		Q+=(-chardev "$1" -serial chardev:c0)
+		[[ -z ${2-} ]] || Q+=(-chardev "$2" -device virtio-serial-device -device "virtconsole,chardev=c1")
+		CONSOLE=ttyAMA0 OUTDEV=/dev/hvc0
 		;;
 	esac
 	if [[ -z $QEMU ]]; then
@@ -416,7 +439,9 @@ main() {
 		note "using the build matrix modules in $MODDIR"
 	fi
 	local mk=(--krel "$KREL" --modroot "$MODROOT" --arch "$ARCH") a
-	for a in "${MK_ARGS[@]}"; do mk+=("$(subst "$a")"); done
+	for a in "${MK_ARGS[@]}"; do mk+=("$(arch_file "$(subst "$a")")"); done
+	# The results channel of arm64 guests (virtio console over virtio-mmio).
+	[[ $ARCH != aarch64 ]] || mk+=(--kmod 'virtio_mmio?' --kmod 'virtio_console?')
 	[[ -z $MODDIR || $MODDIR == none ]] || mk+=(--modules "$MODDIR")
 	if [[ -z $LOAD ]]; then
 		if ((INTERACTIVE)); then LOAD=all; else LOAD=none; fi
