@@ -38,9 +38,11 @@ while (($#)); do
 	if ((EMU_SHIFT)); then shift "$EMU_SHIFT"; else PASS+=("$1"); shift; fi
 done
 [[ -n $SERIES ]] || emu_die "--series S is required (5.10, 6.1, 6.12 or 7)"
+arch_dir=''
+[[ $SERIES != arm64* ]] || arch_dir=aarch64/
 for t in ptp_test vmclock_dev; do
-	[[ -x $REPO_DIR/tests/guest/$t ]] ||
-		emu_die "tests/guest/$t is not built: run make guest-tools"
+	[[ -x $REPO_DIR/tests/guest/$arch_dir$t ]] ||
+		emu_die "tests/guest/$arch_dir$t is not built: run make guest-tools${arch_dir:+-arm64}"
 done
 
 emu_run "$SERIES" "${PASS[@]}"

@@ -16,6 +16,16 @@
  * measured by the guest with the "tscsync" command, a ping-pong in guest
  * memory (tscsync.h, tscsync.c).
  *
+ * arm64 guests (--arm-vcnt PERIOD_NS): the page carries the arm virtual
+ * counter instead.  Under TCG, QEMU derives it from its virtual clock, which
+ * is the host's CLOCK_MONOTONIC counted from the start of the virtual CPUs
+ * (stopped while the guest is paused), in whole counter periods (16 ns at
+ * the 62.5 MHz of QEMU 7.2): the "host counter" is then CLOCK_MONOTONIC
+ * divided by that period, and everything else stays as for the TSC (the
+ * offset from "cont", refined by tscsync whose arm64 guest side reads
+ * CNTVCT_EL0).  --ram-base is the guest physical address of the RAM file's
+ * first byte (0x40000000 on -M virt) for tscsync's mailbox address.
+ *
  * Build: cc -std=gnu11 -O2 -Wall -Wextra -Werror -Iinclude \
  *	     -o vmclock-emu tests/emu/vmclock-emu.c
  */
@@ -131,6 +141,9 @@ struct emu {
 	uint32_t seq;
 	bool last_valid;		/* last published time, for monotonic */
 	struct pp_vmclock_abi last;
+	/* arm64: host counter = CLOCK_MONOTONIC / arm_period_ns (0: TSC) */
+	int64_t arm_period_ns;
+	uint64_t ram_base;
 	/* guest TSC = host TSC + tsc_offset */
 	int64_t tsc_offset;
 	uint64_t offset_err;		/* ticks; the offset may be this much higher */
@@ -193,9 +206,16 @@ static void die(const char *fmt, ...)
 	exit(1);
 }
 
+static int64_t mono_ns(void);
+
+/* The host counter that the guest's counter follows: the TSC, or on arm64 */
+/* guests CLOCK_MONOTONIC in units of the virtual counter's period. */
 static inline uint64_t rdtsc_ordered(void)
 {
 	uint32_t lo, hi;
+
+	if (E.arm_period_ns)
+		return (uint64_t)mono_ns() / (uint64_t)E.arm_period_ns;
 
 	__asm__ __volatile__("lfence; rdtsc" : "=a"(lo), "=d"(hi) : : "memory");
 	return ((uint64_t)hi << 32) | lo;
@@ -401,7 +421,8 @@ static void build_page(struct pp_vmclock_abi *p, const struct sample *rt)
 	p->magic = htole32(PP_VMCLOCK_MAGIC);
 	p->size = htole32(PAGE_SZ);
 	p->version = htole16(PP_VMCLOCK_VERSION);
-	p->counter_id = PP_VMCLOCK_COUNTER_X86_TSC;
+	p->counter_id = E.arm_period_ns ? PP_VMCLOCK_COUNTER_ARM_VCNT :
+					  PP_VMCLOCK_COUNTER_X86_TSC;
 	p->time_type = type;
 	p->disruption_marker = htole64(E.disruption_marker);
 	p->flags = htole64(scenario_flags());
@@ -814,6 +835,8 @@ static void cmd_tscsync(int ac, char **av, char *out, size_t len)
 	}
 	errno = 0;
 	gpa = strtoull(a, &end, 0);
+	/* From here on, the offset in the RAM file. */
+	gpa -= E.ram_base;
 	if (errno || *end || gpa % PAGE_SZ || gpa + PAGE_SZ > E.mem_size ||
 	    gpa == E.addr) {
 		snprintf(out, len, "err tscsync: bad mailbox address %s", a);
@@ -1294,6 +1317,9 @@ static void usage(int status)
 		"  --hz N            page updates per second (default 10)\n"
 		"  --tai-offset N    TAI - UTC in seconds (default: the host kernel's, else 37)\n"
 		"  --tsc-offset N    guest TSC - host TSC, if known\n"
+		"  --arm-vcnt NS     arm64 guest: the page carries the virtual counter, whose\n"
+		"                    period under TCG is NS ns of the host's CLOCK_MONOTONIC\n"
+		"  --ram-base GPA    guest physical address of the RAM file's start (tscsync)\n"
 		"  --log FILE        log here (appending) instead of stderr\n");
 	exit(status);
 }
@@ -1311,6 +1337,8 @@ static void parse_args(int argc, char **argv)
 		{ "tai-offset", required_argument, NULL, 't' },
 		{ "tsc-offset", required_argument, NULL, 'o' },
 		{ "log", required_argument, NULL, 'l' },
+		{ "arm-vcnt", required_argument, NULL, 'A' },
+		{ "ram-base", required_argument, NULL, 'B' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -1365,6 +1393,17 @@ static void parse_args(int argc, char **argv)
 			break;
 		case 'l':
 			log_path = optarg;
+			break;
+		case 'A':
+			if (!parse_long(optarg, 1, 1000, &v))
+				die("--arm-vcnt %s: a period of 1..1000 ns", optarg);
+			E.arm_period_ns = v;
+			break;
+		case 'B':
+			errno = 0;
+			E.ram_base = strtoull(optarg, &end, 0);
+			if (errno || *end)
+				die("--ram-base %s: not a number", optarg);
 			break;
 		case 'h':
 			usage(0);

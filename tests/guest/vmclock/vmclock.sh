@@ -46,13 +46,24 @@ need_tools() {
 	fi
 }
 
-# acpi_dev: name of the vmclock device (AMZNC10C:00), also its platform name.
+# acpi_dev: name of the vmclock device (AMZNC10C:00), also its platform name;
+# on arm64 guests the devicetree node's platform device (50000000.vmclock).
 acpi_dev() {
-	for d in /sys/bus/acpi/devices/AMZNC10C:* /sys/bus/acpi/devices/VMCLOCK:*; do
+	for d in /sys/bus/acpi/devices/AMZNC10C:* /sys/bus/acpi/devices/VMCLOCK:* \
+		/sys/bus/platform/devices/*.vmclock; do
 		[ -e "$d" ] && { echo "${d##*/}"; return 0; }
 	done
 	return 1
 }
+
+# Where the emulated page is and which counter it carries, per architecture
+# (tests/emu/emu-run.sh).
+# shellcheck disable=SC2034 # used by the tests
+if [ "$(uname -m)" = aarch64 ]; then
+	PAGE_RE='0x0*50000000' COUNTER=arm-virtual-counter
+else
+	PAGE_RE='0x0*10000000' COUNTER=x86-tsc
+fi
 
 # pdev: sysfs directory of the platform device.
 pdev() { echo "/sys/bus/platform/devices/$(acpi_dev)"; }
