@@ -96,7 +96,7 @@ tests/guest/aarch64/%: tests/guest/%.c tests/guest/phc_util.h
 
 # Boot every kernel of the matrix in QEMU and run the suites of tests/guest
 # (modules from the matrix build, so run `make matrix` first).
-vmtest: guest-tools guest-tools-arm64 bench/ptp_bench
+vmtest: guest-tools guest-tools-arm64 bench/ptp_bench bench/aarch64/ptp_bench
 	tools/vmtest.sh $(SERIES)
 
 # tests/guest/kvm-nested: the guest runs under a real KVM that a TCG guest
@@ -133,6 +133,11 @@ bench-insn: guest-tools bench/ptp_bench
 bench/ptp_bench: bench/ptp_bench.c tests/guest/phc_util.h bench/insn/insn_mark.h
 	$(CC_UNIT) -std=gnu11 -O2 -Wall -Wextra -Werror -static -pthread -o $@ $<
 
+# For the arm64 side-by-side run (bench/guest-arm64).
+bench/aarch64/ptp_bench: bench/ptp_bench.c tests/guest/phc_util.h bench/insn/insn_mark.h
+	@mkdir -p $(@D)
+	$(CC_ARM64) -std=gnu11 -O2 -Wall -Wextra -Werror -static -pthread -o $@ $<
+
 # A shell in a guest with the modules, for debugging: make vm SERIES=6.1
 vm: guest-tools
 	tools/vm/run.sh --series $(or $(SERIES),6.1) --tests tests/guest/core \
@@ -156,7 +161,7 @@ check:
 	tools/check.sh
 
 clean:
-	rm -rf $(CONFTEST_DIR) $(UNIT_TESTS) $(GUEST_TOOLS) $(GUEST_TOOLS_ARM64) bench/ptp_bench
+	rm -rf $(CONFTEST_DIR) $(UNIT_TESTS) $(GUEST_TOOLS) $(GUEST_TOOLS_ARM64) bench/ptp_bench bench/aarch64/ptp_bench
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null || \
 		find . \( -name '*.o' -o -name '*.ko' -o -name '*.mod' -o -name '*.mod.c' \
 			-o -name '.*.cmd' -o -name '*.order' -o -name '*.symvers' \) -delete

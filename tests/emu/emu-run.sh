@@ -77,12 +77,21 @@ emu_run() {
 # keeps from the kernel (vmclock-arm64.dtsi, added to QEMU's own devicetree
 # by run.sh --dtb-add).  The page carries the virtual counter: QEMU 7.2's
 # 62.5 MHz, i.e. 16 ns of the host's CLOCK_MONOTONIC per tick.  The command
-# port is a second virtio console (hvc1).
+# port is a second virtio console (hvc1).  The doorbell (vmclock-emu
+# --doorbell) is a virtio serial port "vmclock.bell" (not a console, which
+# would renumber the hvc devices) on a second virtio-serial-device:
+# as the second virtio device on the command line it takes virtio-mmio
+# transport 30, whose interrupt (SPI 46) the devicetree node names too.
 emu_run_arm64() {
 	local series=$1 out=$2 emu=$3
 	shift 3
 	[[ -d $out/overlay-arm64 ]] || emu_die "no arm64 guest tools in $out (aarch64-linux-gnu-gcc missing?)"
-	emu+=" --arm-vcnt 16 --ram-base 0x40000000"
+	emu+=" --arm-vcnt 16 --ram-base 0x40000000 --doorbell @RUNDIR@/vmclockbell.sock"
+	local dtsi=vmclock-arm64.dtsi
+	case $AML in
+	vmclock-twin.aml) dtsi=vmclock-arm64-twin.dtsi ;;
+	vmclock-hid.aml) emu_die "--hid-only is ACPI (x86)" ;;
+	esac
 	"$REPO_DIR/tools/vm/run.sh" --series "$series" --tests "$TESTS" --mem "$MEM_MB" \
 		--overlay "$out/overlay-arm64" \
 		--qemu-arg -object \
@@ -91,7 +100,11 @@ emu_run_arm64() {
 		--qemu-arg -chardev \
 		--qemu-arg "socket,id=vmclockctl,path=@RUNDIR@/vmclockctl.sock,server=on,wait=off" \
 		--qemu-arg -device --qemu-arg virtconsole,chardev=vmclockctl \
-		--dtb-add "$EMU_DIR/vmclock-arm64.dtsi" \
+		--qemu-arg -chardev \
+		--qemu-arg "socket,id=vmclockbell,path=@RUNDIR@/vmclockbell.sock,server=on,wait=off" \
+		--qemu-arg -device --qemu-arg virtio-serial-device,id=bellbus \
+		--qemu-arg -device --qemu-arg virtserialport,chardev=vmclockbell,bus=bellbus.0,name=vmclock.bell \
+		--dtb-add "$EMU_DIR/$dtsi" \
 		--qemu-arg -S --qemu-arg -qmp --qemu-arg "unix:@RUNDIR@/qmp.sock,server=on,wait=off" \
 		--host-cmd "$emu" "$@"
 }

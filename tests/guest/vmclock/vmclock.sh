@@ -56,6 +56,19 @@ acpi_dev() {
 	return 1
 }
 
+# arm64 7.x kernels have the in-tree ptp_vmclock built in (driver "vmclock"):
+# it takes the devicetree node at boot.  The suite is about ours: the device
+# is taken from it and reserved for ours (driver_override), once per boot.
+intree_off() {
+	for d in /sys/bus/platform/drivers/vmclock/*.vmclock; do
+		[ -e "$d" ] || continue
+		echo "${d##*/}" >/sys/bus/platform/drivers/vmclock/unbind
+		echo ptp_pure_vmclock >"/sys/bus/platform/devices/${d##*/}/driver_override"
+		echo "  in-tree ptp_vmclock unbound from ${d##*/}"
+	done
+}
+intree_off
+
 # Where the emulated page is and which counter it carries, per architecture
 # (tests/emu/emu-run.sh).
 # shellcheck disable=SC2034 # used by the tests
