@@ -15,6 +15,11 @@
 #                        it cannot be had)
 #   tests/guest/vmw      ptp_pure_vmw and the in-tree ptp_vmw in a guest that
 #                        Linux takes for VMware (tests/guest/vmw/run-vmw.sh)
+#   arm64 ($ARM64_SERIES, default arm64-7; empty: none): the core suite
+#                        (50 load cycles), tests/guest/vmclock-arm64 (the
+#                        emulator's page as a devicetree node, with its
+#                        interrupt) and, on arm64-7, ours beside the in-tree
+#                        ptp_vmclock (bench/guest-arm64)
 # Modules come from the build matrix (make matrix).  Ends with one
 # "N passed, N failed, N skipped" line; exits non-zero on any failure.
 #
@@ -64,6 +69,15 @@ for s in "${series[@]}"; do
 	run "in-tree validation" tests/emu/run-intree.sh
 	run "side by side" tests/emu/run-vmclock.sh --series 7 --tests bench/guest \
 		--twin --append ptpbench.rounds=2 --name side-by-side
+done
+
+# arm64 guests (qemu-system-aarch64 -M virt under TCG).
+for s in ${ARM64_SERIES-arm64-7}; do
+	run "core $s" tools/vm/vmtest.sh --tests tests/guest/core --append ptptest.cycles=50 "$s"
+	run "vmclock $s" tests/emu/run-vmclock.sh --series "$s" --tests tests/guest/vmclock-arm64
+	[ "$s" = arm64-7 ] || continue
+	run "side by side $s" tests/emu/run-vmclock.sh --series "$s" --twin \
+		--tests bench/guest-arm64 --append ptpbench.rounds=2 --name side-by-side
 done
 
 echo "$pass passed, $fail failed, $skip skipped"

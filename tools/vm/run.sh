@@ -226,7 +226,7 @@ qemu_base() {
 		# -M virt has one PL011 UART: the kernel console.  The results go to
 		# a virtio console (hvc0; /init loads virtio_mmio/virtio_console
 		# where they are modules).  pauth-impdef: QARMA costs TCG dearly.
-		Q=("${QEMU:-qemu-system-aarch64}" -machine "${MACHINE/#q35/virt}" -accel tcg -cpu max,pauth-impdef=on)
+		Q=("${QEMU:-qemu-system-aarch64}" -machine "${MACHINE/#q35/virt}" -accel tcg -cpu "max,pauth-impdef=on")
 		Q+=(-chardev "$1" -serial chardev:c0)
 		[[ -z ${2-} ]] || Q+=(-chardev "$2" -device virtio-serial-device -device "virtconsole,chardev=c1")
 		CONSOLE=ttyAMA0 OUTDEV=/dev/hvc0
