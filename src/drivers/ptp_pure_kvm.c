@@ -35,7 +35,7 @@
  * service is among them and one probing call works, and otherwise fails with
  * -ENODEV and one log line.  Samples carry the virtual counter, which the
  * core hands to the timekeeping core as the architected counter (cross
- * timestamps where the kernel can name that clocksource, 5.13+).
+ * timestamps where the kernel can name that clocksource, 6.9+).
  *
  * The clock is named "KVM virtual PTP" like the in-tree ptp_kvm, so
  * systemd's udev rule gives it the /dev/ptp_kvm link.
@@ -62,6 +62,23 @@
 #include "ptp_pure_compat.h"
 
 #define PP_KVM_CLOCK_NAME	"KVM virtual PTP"
+
+static const struct ptp_pure_ops pp_kvm_ops;
+
+/* The clock of either architecture, paired with @counter. */
+static struct ptp_pure_clock *pp_kvm_register(void *priv,
+					      enum ptp_pure_counter counter)
+{
+	struct ptp_pure_config cfg = {
+		.name = PP_KVM_CLOCK_NAME,
+		.ops = &pp_kvm_ops,
+		.priv = priv,
+		.flags = PTP_PURE_F_PAIRED,
+		.counter = counter,
+	};
+
+	return ptp_pure_register(NULL, &cfg);
+}
 
 #ifdef CONFIG_X86
 
@@ -200,13 +217,6 @@ static int pp_kvm_alloc_buf(struct pp_kvm *pk, const char **why)
 
 static int pp_kvm_arch_init(void)
 {
-	struct ptp_pure_config cfg = {
-		.name = PP_KVM_CLOCK_NAME,
-		.ops = &pp_kvm_ops,
-		.priv = &pp_kvm,
-		.flags = PTP_PURE_F_PAIRED,
-		.counter = PTP_PURE_COUNTER_X86_TSC,
-	};
 	struct pp_kvm *pk = &pp_kvm;
 	struct kvm_clock_pairing p;
 	const char *why;
@@ -238,7 +248,7 @@ static int pp_kvm_arch_init(void)
 		goto refuse;
 	}
 
-	pk->clk = ptp_pure_register(NULL, &cfg);
+	pk->clk = pp_kvm_register(pk, PTP_PURE_COUNTER_X86_TSC);
 	if (IS_ERR(pk->clk)) {
 		ret = PTR_ERR(pk->clk);
 		pp_kvm_free_buf(pk);
@@ -310,13 +320,6 @@ static const struct ptp_pure_ops pp_kvm_ops = {
 
 static int pp_kvm_arch_init(void)
 {
-	struct ptp_pure_config cfg = {
-		.name = PP_KVM_CLOCK_NAME,
-		.ops = &pp_kvm_ops,
-		.priv = &pp_kvm,
-		.flags = PTP_PURE_F_PAIRED,
-		.counter = PTP_PURE_COUNTER_ARM_VIRT,
-	};
 	u64 ns, cycles;
 
 	/*
@@ -332,7 +335,7 @@ static int pp_kvm_arch_init(void)
 		pr_info("not loaded: the KVM host refuses the PTP call (its clocksource is not the architected counter)\n");
 		return -ENODEV;
 	}
-	pp_kvm.clk = ptp_pure_register(NULL, &cfg);
+	pp_kvm.clk = pp_kvm_register(&pp_kvm, PTP_PURE_COUNTER_ARM_VIRT);
 	return PTR_ERR_OR_ZERO(pp_kvm.clk);
 }
 

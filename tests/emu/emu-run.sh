@@ -57,17 +57,17 @@ emu_run() {
 	emu+=" --control @RUNDIR@/vmclockctl.sock --qmp @RUNDIR@/qmp.sock"
 	for a in "${EMU_ARGS[@]}"; do emu+=" $(printf '%q' "$a")"; done
 
+	EMU_COMMON=(--series "$series" --tests "$TESTS" --mem "$MEM_MB"
+		--qemu-arg -object
+		--qemu-arg "memory-backend-file,id=guestram,size=${MEM_MB}M,mem-path=$EMU_RAM,share=on"
+		--qemu-arg -machine --qemu-arg memory-backend=guestram
+		--qemu-arg -S --qemu-arg -qmp --qemu-arg "unix:@RUNDIR@/qmp.sock,server=on,wait=off")
 	if [[ $series == arm64* ]]; then
-		emu_run_arm64 "$series" "$out" "$emu" "$@"
+		emu_run_arm64 "$out" "$emu" "$@"
 		return
 	fi
-	"$REPO_DIR/tools/vm/run.sh" --series "$series" --tests "$TESTS" --mem "$MEM_MB" \
-		--overlay "$out/overlay" \
-		--qemu-arg -object \
-		--qemu-arg "memory-backend-file,id=guestram,size=${MEM_MB}M,mem-path=$EMU_RAM,share=on" \
-		--qemu-arg -machine --qemu-arg memory-backend=guestram \
+	"$REPO_DIR/tools/vm/run.sh" "${EMU_COMMON[@]}" --overlay "$out/overlay" \
 		--qemu-arg -acpitable --qemu-arg "file=$out/$AML" \
-		--qemu-arg -S --qemu-arg -qmp --qemu-arg "unix:@RUNDIR@/qmp.sock,server=on,wait=off" \
 		--host-cmd "$emu" "$@"
 }
 
@@ -83,8 +83,8 @@ emu_run() {
 # as the second virtio device on the command line it takes virtio-mmio
 # transport 30, whose interrupt (SPI 46) the devicetree node names too.
 emu_run_arm64() {
-	local series=$1 out=$2 emu=$3
-	shift 3
+	local out=$1 emu=$2
+	shift 2
 	[[ -d $out/overlay-arm64 ]] || emu_die "no arm64 guest tools in $out (aarch64-linux-gnu-gcc missing?)"
 	emu+=" --arm-vcnt 16 --ram-base 0x40000000 --doorbell @RUNDIR@/vmclockbell.sock"
 	local dtsi=vmclock-arm64.dtsi
@@ -92,11 +92,7 @@ emu_run_arm64() {
 	vmclock-twin.aml) dtsi=vmclock-arm64-twin.dtsi ;;
 	vmclock-hid.aml) emu_die "--hid-only is ACPI (x86)" ;;
 	esac
-	"$REPO_DIR/tools/vm/run.sh" --series "$series" --tests "$TESTS" --mem "$MEM_MB" \
-		--overlay "$out/overlay-arm64" \
-		--qemu-arg -object \
-		--qemu-arg "memory-backend-file,id=guestram,size=${MEM_MB}M,mem-path=$EMU_RAM,share=on" \
-		--qemu-arg -machine --qemu-arg memory-backend=guestram \
+	"$REPO_DIR/tools/vm/run.sh" "${EMU_COMMON[@]}" --overlay "$out/overlay-arm64" \
 		--qemu-arg -chardev \
 		--qemu-arg "socket,id=vmclockctl,path=@RUNDIR@/vmclockctl.sock,server=on,wait=off" \
 		--qemu-arg -device --qemu-arg virtconsole,chardev=vmclockctl \
@@ -105,6 +101,5 @@ emu_run_arm64() {
 		--qemu-arg -device --qemu-arg virtio-serial-device,id=bellbus \
 		--qemu-arg -device --qemu-arg virtserialport,chardev=vmclockbell,bus=bellbus.0,name=vmclock.bell \
 		--dtb-add "$EMU_DIR/$dtsi" \
-		--qemu-arg -S --qemu-arg -qmp --qemu-arg "unix:@RUNDIR@/qmp.sock,server=on,wait=off" \
 		--host-cmd "$emu" "$@"
 }
