@@ -17,6 +17,9 @@
 #   kcache.sh check-arm64             CHECK_ARM64=  (libcheck and libsubunit of
 #                                     bookworm for arm64, unpacked: the static
 #                                     libraries the arm64 ptp_test links)
+#   kcache.sh chrony-arm64            CHRONY_ARM64=  (chronyd/chronyc of bookworm
+#                                     for arm64 with the libraries they load,
+#                                     unpacked: for arm64 guests --with-chrony)
 #   kcache.sh refresh                 force a refresh of the package indexes
 #
 # Result lines (stdout) are shell-eval-able (values are %q-quoted); all
@@ -933,6 +936,43 @@ cmd_check_arm64() {
 	emit CHECK_ARM64 "$dest"
 }
 
+# ------------------------------------------------------------ chrony-arm64 ---
+
+# chrony and the shared libraries chronyd/chronyc load (with the dynamic
+# loader), arm64 packages of bookworm main unpacked into $CACHE/chrony-arm64.
+CHRONY_ARM64_PKGS="chrony libc6 libbsd0 libcap2 libedit2 libffi8 libgmp10 libgnutls30
+	libhogweed6 libidn2-0 libmd0 libnettle8 libp11-kit0 libseccomp2 libtasn1-6 libtinfo6
+	libunistring2"
+
+cmd_chrony_arm64() {
+	local dest=$CACHE/chrony-arm64 tmp p specs=() v names
+	# shellcheck disable=SC2086 # one line of the words
+	names=$(printf '%s ' $CHRONY_ARM64_PKGS)
+	# The marker names the packages: a longer list unpacks them again.
+	if ! marker_ok "$dest" "$names"; then
+		use_apt "$CACHE/apt-arm64" write_arm64_sources
+		lock_cache
+		ensure_index
+		for p in $CHRONY_ARM64_PKGS; do
+			v=$(aptc madison "$p:arm64" 2>/dev/null |
+				awk -F' *[|] *' '$3 ~ / bookworm(-security)?\/main arm64 / {print $2}' |
+				sort -Vr | head -n 1)
+			[[ -n $v ]] || refresh_and_restart "no $p:arm64 in bookworm main"
+			specs+=("$p:arm64=$v")
+		done
+		mktmp tmp chronyarm64
+		download "$tmp" "${specs[@]}"
+		unpack_debs "$tmp" "$tmp/root"
+		[[ -f $tmp/root/usr/sbin/chronyd && -e $tmp/root/lib/ld-linux-aarch64.so.1 ]] ||
+			die "chrony-arm64: no chronyd or dynamic loader in ${specs[*]}"
+		printf '%s\n' "$names" >"$tmp/root/.kcache-ok"
+		printf '%s\n' "${specs[@]}" >"$tmp/root/.kcache-specs"
+		install_dir "$tmp/root" "$dest"
+		unlock_cache
+	fi
+	emit CHRONY_ARM64 "$dest"
+}
+
 # Entered inside the new mount+pid namespace (pid 1 is this shell): bind the
 # requested host dirs at identical paths, provide /dev, chroot and run.
 cmd_enter() {
@@ -1010,6 +1050,7 @@ main() {
 	qemu10) cmd_qemu10 ;;
 	qemu-plugin-h) cmd_qemu_plugin_h ;;
 	check-arm64) cmd_check_arm64 ;;
+	chrony-arm64) cmd_chrony_arm64 ;;
 	refresh) lock_cache; apt_setup; apt_update; rm -f "$CACHE/state/"*.env ;;
 	__enter) cmd_enter "$@" ;;
 	-h | --help | help) usage ;;

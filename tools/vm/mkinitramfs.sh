@@ -18,7 +18,9 @@
 #   --file SRC:DEST       copy a file or directory to DEST in the guest; repeatable
 #   --overlay DIR         copy DIR/. onto the guest root; repeatable
 #   --elf SRC[:DEST]      copy a dynamic executable plus its shared libraries; repeatable
-#   --with-chrony         add the host's chronyd/chronyc and their libraries (x86_64 only)
+#   --with-chrony         add the host's chronyd/chronyc and their libraries (x86_64);
+#                         aarch64: bookworm's arm64 chrony and libraries
+#                         (tools/kcache.sh chrony-arm64)
 #   --compress gzip|none  compression of the whole image (default none: boots faster)
 #   --init FILE           use FILE as /init instead of tools/vm/init.sh
 set -euo pipefail
@@ -63,7 +65,7 @@ parse_args() {
 	[[ -z $MODDIR || -d $MODDIR ]] || die "--modules $MODDIR: not a directory"
 	[[ -z $TESTS || -d $TESTS ]] || die "--tests $TESTS: not a directory"
 	[[ $COMPRESS == gzip || $COMPRESS == none ]] || die "--compress gzip|none"
-	[[ $CHRONY == 0 || $ARCH == x86_64 ]] || die "--with-chrony is x86_64 only"
+	[[ $CHRONY == 0 || $ARCH == x86_64 || $ARCH == aarch64 ]] || die "--with-chrony is x86_64/aarch64 only"
 }
 
 # ---------------------------------------------------------------- helpers
@@ -170,7 +172,18 @@ build_base() {
 	printf 'root:x:0:\n_chrony:x:101:\n' >"$stage/etc/group"
 	printf 'export PS1="[ptpvm \\w]# " PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root\n' \
 		>"$stage/etc/profile"
-	if ((CHRONY)); then
+	if ((CHRONY)) && [[ $ARCH == aarch64 ]]; then
+		# The loader and every library of the unpacked arm64 packages.
+		local root=$CHRONY_ROOT d
+		install -D -m 0755 "$root/usr/sbin/chronyd" "$stage/usr/sbin/chronyd"
+		install -D -m 0755 "$root/usr/bin/chronyc" "$stage/usr/bin/chronyc"
+		for d in lib/aarch64-linux-gnu usr/lib/aarch64-linux-gnu; do
+			mkdir -p "$stage/$d"
+			find "$root/$d" -maxdepth 1 -name '*.so*' -exec cp -a {} "$stage/$d/" \;
+		done
+		cp -a "$root/lib/ld-linux-aarch64.so.1" "$stage/lib/"
+		mkdir -p "$stage"/{etc/chrony,var/lib/chrony,run/chrony}
+	elif ((CHRONY)); then
 		command -v chronyd >/dev/null ||
 			die "chronyd not found on the host: apt-get install chrony"
 		copy_elf "$stage" "$(command -v chronyd)" /usr/sbin/chronyd
@@ -184,7 +197,11 @@ base_archive() {
 	local bb key f
 	bb=$(busybox_bin)
 	key="v$BASE_VERSION $ARCH $(sha256sum <"$bb")"
-	if ((CHRONY)); then
+	if ((CHRONY)) && [[ $ARCH == aarch64 ]]; then
+		CHRONY_ROOT=$(eval "$("$KCACHE" chrony-arm64)" && echo "$CHRONY_ARM64") ||
+			die "tools/kcache.sh chrony-arm64 failed"
+		key+=" chrony $(cat "$CHRONY_ROOT/.kcache-specs")"
+	elif ((CHRONY)); then
 		for f in "$(command -v chronyd)" "$(command -v chronyc)"; do
 			key+=" $(sha256sum <"$f") $(ldd "$f" | grep -o '/[^ ]*' | xargs sha256sum)"
 		done
