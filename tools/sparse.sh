@@ -17,7 +17,7 @@ mkdir -p "$work"
 
 log="$work/sparse.log"
 status=0
-make -C "$work" KDIR="$KDIR" ${KCC:+CC=$KCC} PTP_PURE_TESTMOD=1 \
+make -C "$work" KDIR="$KDIR" ${KCC:+CC=$KCC} ${KCROSS:+ARCH=$KARCH CROSS_COMPILE=$KCROSS} PTP_PURE_TESTMOD=1 \
 	C=2 CHECK="sparse" modules >"$log" 2>&1 || status=$?
 # sparse reports as "file:line:col: warning|error: ..."
 diags=$(grep -E '^[^ ]+:[0-9]+:[0-9]+: (warning|error):' "$log" || true)
