@@ -4,7 +4,7 @@
 #
 #   make [KDIR=/lib/modules/$(uname -r)/build]   modules for one kernel
 #   make unit                                    libcheck unit tests
-#   make matrix [SERIES="5.10 6.1 6.12 7 s390x"] -Werror builds on each kernel
+#   make matrix [SERIES="5.10 6.1 6.12 7 s390x ..."] -Werror builds on each kernel
 #   make sparse                                  sparse (C=1) on 6.1
 #   make style                                   checkpatch + kernel-doc
 #   make vmtest [SERIES=...]                     tests in QEMU guests (after matrix)
@@ -39,6 +39,11 @@ UNIT_TESTS := $(patsubst tests/unit/%.c,tests/unit/%.bin,$(wildcard tests/unit/t
 	tests/unit/test_math_halves.bin
 
 GUEST_TOOLS := tests/guest/ptp_test tests/guest/vmclock_dev tests/guest/ptp_xts
+# The same programs for s390x guests (tools/vm/run.sh takes tests/guest/s390x/NAME
+# for tests/guest/NAME there); libcheck from `tools/kcache.sh check-s390x`.
+GUEST_TOOLS_S390X := tests/guest/s390x/ptp_test tests/guest/s390x/ptp_xts
+CC_S390X ?= s390x-linux-gnu-gcc
+
 # The same programs for arm64 guests (tools/vm/run.sh takes tests/guest/aarch64/NAME
 # for tests/guest/NAME there); libcheck from `tools/kcache.sh check-arm64`.
 GUEST_TOOLS_ARM64 := tests/guest/aarch64/ptp_test tests/guest/aarch64/ptp_xts \
@@ -46,7 +51,7 @@ GUEST_TOOLS_ARM64 := tests/guest/aarch64/ptp_test tests/guest/aarch64/ptp_xts \
 CC_ARM64 ?= aarch64-linux-gnu-gcc
 
 .PHONY: all modules conftest unit matrix sparse style vmtest kvmtest stress bench bench-insn demo vm \
-	guest-tools guest-tools-arm64 check clean package package-test
+	guest-tools guest-tools-s390x guest-tools-arm64 check clean package package-test
 
 all: modules
 
@@ -85,6 +90,15 @@ tests/guest/%: tests/guest/%.c tests/guest/phc_util.h
 	$(CC_UNIT) -std=gnu11 -O2 -Wall -Wextra -Werror -static -o $@ $< \
 		$(shell pkg-config --cflags check 2>/dev/null) -lcheck -lrt -lm -lsubunit -pthread
 
+guest-tools-s390x: $(GUEST_TOOLS_S390X)
+
+tests/guest/s390x/%: tests/guest/%.c tests/guest/phc_util.h
+	@mkdir -p $(@D)
+	eval "$$(tools/kcache.sh check-s390x)" && \
+	$(CC_S390X) -std=gnu11 -O2 -Wall -Wextra -Werror -static -o $@ $< \
+		-I$$CHECK_S390X/usr/include -L$$CHECK_S390X/usr/lib/s390x-linux-gnu \
+		-lcheck -lrt -lm -lsubunit -pthread
+
 guest-tools-arm64: $(GUEST_TOOLS_ARM64)
 
 tests/guest/aarch64/%: tests/guest/%.c tests/guest/phc_util.h
@@ -96,7 +110,7 @@ tests/guest/aarch64/%: tests/guest/%.c tests/guest/phc_util.h
 
 # Boot every kernel of the matrix in QEMU and run the suites of tests/guest
 # (modules from the matrix build, so run `make matrix` first).
-vmtest: guest-tools guest-tools-arm64 bench/ptp_bench bench/aarch64/ptp_bench
+vmtest: guest-tools guest-tools-s390x guest-tools-arm64 bench/ptp_bench bench/aarch64/ptp_bench
 	tools/vmtest.sh $(SERIES)
 
 # tests/guest/kvm-nested: the guest runs under a real KVM that a TCG guest
@@ -161,7 +175,7 @@ check:
 	tools/check.sh
 
 clean:
-	rm -rf $(CONFTEST_DIR) $(UNIT_TESTS) $(GUEST_TOOLS) $(GUEST_TOOLS_ARM64) bench/ptp_bench bench/aarch64/ptp_bench
+	rm -rf $(CONFTEST_DIR) $(UNIT_TESTS) $(GUEST_TOOLS) $(GUEST_TOOLS_S390X) $(GUEST_TOOLS_ARM64) bench/ptp_bench bench/aarch64/ptp_bench
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null || \
 		find . \( -name '*.o' -o -name '*.ko' -o -name '*.mod' -o -name '*.mod.c' \
 			-o -name '.*.cmd' -o -name '*.order' -o -name '*.symvers' \) -delete

@@ -18,7 +18,7 @@ shift 2
 here=$(cd "$(dirname "$0")" && pwd)
 
 # Symbols our modules use only when the kernel exports them.
-exports="kvm_clock hv_clock_per_cpu"
+exports="kvm_clock hv_clock_per_cpu pvclock_gtod_register_notifier get_phys_clock stp_enabled"
 
 rm -rf "$out/probe"
 mkdir -p "$out/probe"

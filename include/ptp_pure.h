@@ -190,6 +190,8 @@ struct ptp_pure_ops {
 
 /* Longest clock name: what kernels before 5.14 can hold. */
 #define PTP_PURE_NAME_MAX	15
+/* Longest clock name with %PTP_PURE_F_LONG_NAME (5.14+ hold 31). */
+#define PTP_PURE_LONG_NAME_MAX	31
 
 /* Flags for &struct ptp_pure_config.flags */
 /* The backend pairs its samples with a system counter (counter_id set). */
@@ -202,12 +204,19 @@ struct ptp_pure_ops {
  * unpaired clocks, and paired ones when no zero-width window can be made.
  */
 #define PTP_PURE_F_OWN_STS	BIT(1)
+/*
+ * The name may have up to %PTP_PURE_LONG_NAME_MAX characters where the
+ * kernel holds them (5.14+; refused before): for names that existing
+ * tooling knows from an in-tree driver, such as "s390 STCKE Clock".
+ */
+#define PTP_PURE_F_LONG_NAME	BIT(2)
 
 /**
  * struct ptp_pure_config - description of a clock to register
  * @name: clock name shown in sysfs clock_name (udev matches on it); at most
- *	%PTP_PURE_NAME_MAX characters on every kernel (the limit before 5.14);
- *	longer names are refused
+ *	%PTP_PURE_NAME_MAX characters on every kernel (the limit before 5.14),
+ *	or %PTP_PURE_LONG_NAME_MAX with %PTP_PURE_F_LONG_NAME where the kernel
+ *	holds them; longer names are refused
  * @ops: backend operations
  * @priv: passed to @ops callbacks
  * @flags: %PTP_PURE_F_* flags

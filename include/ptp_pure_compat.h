@@ -105,6 +105,19 @@ static inline void compat_sts_set(struct ptp_system_timestamp *sts, ktime_t t)
 #endif
 }
 
+/* Both system timestamps of a gettimex64() call, as ktime. */
+static inline void compat_sts_get(const struct ptp_system_timestamp *sts,
+				  ktime_t *pre, ktime_t *post)
+{
+#ifdef HAVE_PTP_STS_SNAPSHOT
+	*pre = sts->pre_sts.systime;
+	*post = sts->post_sts.systime;
+#else
+	*pre = timespec64_to_ktime(sts->pre_ts);
+	*post = timespec64_to_ktime(sts->post_ts);
+#endif
+}
+
 /*
  * System counters that a cross-timestamp can be expressed in.  The kernel
  * names them by clocksource id from 6.9 and by clocksource pointer before;

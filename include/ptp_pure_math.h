@@ -264,6 +264,58 @@ static inline int ptp_pure_tod_to_time(u8 epoch_idx, u64 tod,
 }
 
 /**
+ * ptp_pure_tod_parse_stcke() - the epoch index and TOD of an STCKE result
+ * @b: the 16 bytes STORE CLOCK EXTENDED stored, in storage order
+ * @epoch_idx: byte 0, the epoch index
+ * @tod: bytes 1-8, the 64-bit TOD clock (big-endian in storage)
+ *
+ * Decoded byte by byte, so the result does not depend on the byte order
+ * of the machine that decodes it (the unit tests run on little-endian).
+ */
+static inline void ptp_pure_tod_parse_stcke(const u8 *b, u8 *epoch_idx,
+					    u64 *tod)
+{
+	u64 v = 0;
+	int i;
+
+	for (i = 1; i <= 8; i++)
+		v = (v << 8) | b[i];
+	*epoch_idx = b[0];
+	*tod = v;
+}
+
+/**
+ * ptp_pure_tod_epoch_near() - epoch index of a TOD value read near another
+ * @ref_idx: epoch index of the reference reading
+ * @ref_tod: 64-bit TOD of the reference reading
+ * @tod: a 64-bit TOD value without epoch index (PTFF query physical clock)
+ *	that lies within 2^63 TOD units (about 71 years) of the reference
+ * @epoch_idx: the epoch index of @tod
+ *
+ * A 64-bit value far above the reference belongs to the epoch before it
+ * (the reference has wrapped, @tod not yet), one far below to the epoch
+ * after it.
+ *
+ * Return: 0, or -ERANGE if that epoch is before index 0 or after 255.
+ */
+static inline int ptp_pure_tod_epoch_near(u8 ref_idx, u64 ref_tod, u64 tod,
+					  u8 *epoch_idx)
+{
+	if (tod > ref_tod && tod - ref_tod > (1ULL << 63)) {
+		if (ref_idx == 0)
+			return -ERANGE;
+		*epoch_idx = ref_idx - 1;
+	} else if (tod < ref_tod && ref_tod - tod > (1ULL << 63)) {
+		if (ref_idx == 255)
+			return -ERANGE;
+		*epoch_idx = ref_idx + 1;
+	} else {
+		*epoch_idx = ref_idx;
+	}
+	return 0;
+}
+
+/**
  * ptp_pure_days_from_civil() - days between 1970-01-01 and a date
  * @year: proleptic Gregorian year, >= 1970
  * @month: 1..12

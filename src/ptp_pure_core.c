@@ -52,97 +52,10 @@
 #include "ptp_pure.h"
 #include "ptp_pure_compat.h"
 #include "ptp_pure_math.h"
-
-/* Distinct errnos counted one by one in debugfs; the rest as "other". */
-#define PTP_PURE_ERRNO_SLOTS	8
-
-/**
- * struct ptp_pure_errors - failed reads of one clock (debugfs)
- * @count: failed reads
- * @err: errnos seen, in order of first appearance
- * @err_count: failures per entry of @err
- * @err_other: failures with an errno that found no free slot
- * @last_err: errno of the last failure
- * @last_err_time: CLOCK_BOOTTIME of the last failure
- */
-struct ptp_pure_errors {
-	unsigned long count;
-	int err[PTP_PURE_ERRNO_SLOTS];
-	unsigned long err_count[PTP_PURE_ERRNO_SLOTS];
-	unsigned long err_other;
-	int last_err;
-	ktime_t last_err_time;
-};
-
-/**
- * struct ptp_pure_clock - one registered clock
- * @dev: ptp_pureN, the PTP device's parent with the attributes
- * @info: the PTP core's description, per clock and writable
- * @ptp: the PTP core's clock
- * @ptp_dev: the PTP core's device, /sys/class/ptp/ptpN (alive while
- *	registered)
- * @log_dev: device named in log lines: the backend's, else @dev
- * @ops: backend operations
- * @priv: backend data for @ops
- * @id: N of ptp_pureN
- * @index: N of /dev/ptpN
- * @counter: counter the samples are paired with, or PTP_PURE_COUNTER_NONE
- * @scale: time scale served: PTP_PURE_TS_UTC, PTP_PURE_TS_TAI or
- *	PTP_PURE_TS_NATIVE (the device's own, whatever it reports)
- * @xts_target: clocksource the last cross-timestamp was made for, tried
- *	first by the next one
- * @own_sts: the backend takes gettimex64's system timestamps itself
- *	(%PTP_PURE_F_OWN_STS)
- * @dead: set by ptp_pure_set_dead(): reads fail without calling @ops
- * @reads: per-CPU count of backend reads
- * @xts_ok: cross-timestamps made
- * @xts_failed: cross-timestamps that failed, e.g. for the clocksource
- * @err_lock: protects @errors; reads may run with interrupts off
- * @errors: failed reads
- * @ev_lock: protects @stopping against event sources in any context
- * @stopping: unregistration has begun: no more work is queued
- * @ev_count: events per kind
- * @ev_pending: kinds not yet announced
- * @ev_work: announces events
- * @watch_ms: period of @watch_work
- * @watch_work: runs @ops->watch
- * @debugfs: the clock's debugfs directory, or an ERR_PTR()/NULL
- */
-struct ptp_pure_clock {
-	struct device dev;
-	struct ptp_clock_info info;
-	struct ptp_clock *ptp;
-	struct device *ptp_dev;
-	struct device *log_dev;
-	const struct ptp_pure_ops *ops;
-	void *priv;
-	int id;
-	int index;
-	enum ptp_pure_counter counter;
-	int scale;
-	int xts_target;
-	bool own_sts;
-	bool dead;
-	unsigned long __percpu *reads;
-	atomic_long_t xts_ok;
-	atomic_long_t xts_failed;
-	raw_spinlock_t err_lock;	/* see above */
-	struct ptp_pure_errors errors;
-	raw_spinlock_t ev_lock;	/* see above; taken in hard interrupt context */
-	bool stopping;
-	atomic_long_t ev_count[PTP_PURE_EV_NR];
-	unsigned long ev_pending;
-	struct work_struct ev_work;
-	unsigned int watch_ms;
-	struct delayed_work watch_work;
-	struct dentry *debugfs;
-};
-
-#define to_pure_clock(pi) container_of(pi, struct ptp_pure_clock, info)
-#define dev_to_pure_clock(d) container_of(d, struct ptp_pure_clock, dev)
+#include "ptp_pure_internal.h"
 
 static DEFINE_IDA(ptp_pure_ida);
-static struct dentry *ptp_pure_debugfs_root;
+struct dentry *ptp_pure_debugfs_root;
 
 /*
  * Work of every clock runs here: a system workqueue that every kernel has
@@ -544,6 +457,46 @@ static int ptp_pure_getcrosststamp(struct ptp_clock_info *info,
 	return ctx.err ? ctx.err : ret;
 }
 
+/**
+ * ptp_pure_utc_offset() - how far CLOCK_REALTIME is from a clock's UTC
+ * @clk: a registered clock
+ * @s: the clock's information (status, TAI offset, error bound) on return
+ * @offset_ns: the clock's time in UTC minus CLOCK_REALTIME
+ * @window_ns: width of the CLOCK_REALTIME bracket around the device read
+ *	(0 for a cross-timestamp)
+ *
+ * Context: process context.
+ * Return: 0, -ENODATA when the clock's UTC is not known (TAI without an
+ * offset), or the read's error.
+ */
+int ptp_pure_utc_offset(struct ptp_pure_clock *clk, struct ptp_pure_sample *s,
+			s64 *offset_ns, u64 *window_ns)
+{
+	struct ptp_system_timestamp sts;
+	struct timespec64 ts;
+	ktime_t pre, post;
+	int ret;
+
+	ret = ptp_pure_read(clk, s, true);
+	if (ret)
+		return ret;
+	memset(&sts, 0, sizeof(sts));	/* CLOCK_REALTIME */
+	ret = ptp_pure_gettimex64(&clk->info, &ts, &sts);
+	if (ret)
+		return ret;
+	/* The time is in the clock's scale; the sample says which that is. */
+	if (s->timescale == PTP_PURE_TS_TAI) {
+		if (!(s->valid & PTP_PURE_VALID_TAI_OFFSET))
+			return -ENODATA;
+		ts.tv_sec -= s->tai_offset;
+	}
+	compat_sts_get(&sts, &pre, &post);
+	*window_ns = ktime_to_ns(ktime_sub(post, pre));
+	*offset_ns = timespec64_to_ns(&ts) -
+		     ktime_to_ns(pre) - (s64)(*window_ns / 2);
+	return 0;
+}
+
 static int ptp_pure_settime64(struct ptp_clock_info *info,
 			      const struct timespec64 *ts)
 {
@@ -577,7 +530,7 @@ static const struct ptp_clock_info ptp_pure_info_template = {
 
 /* --- sysfs: the attributes of ptp_pureN ----------------------------------- */
 
-static const char * const ptp_pure_status_names[] = {
+const char * const ptp_pure_status_names[] = {
 	[PTP_PURE_STATUS_UNKNOWN] = "unknown",
 	[PTP_PURE_STATUS_INITIALIZING] = "initializing",
 	[PTP_PURE_STATUS_SYNCHRONIZED] = "synchronized",
@@ -632,6 +585,8 @@ enum ptp_pure_field {
 	PTP_PURE_FIELD_TAI_OFFSET,
 	PTP_PURE_FIELD_ERROR_BOUND,
 	PTP_PURE_FIELD_COUNTER,
+	PTP_PURE_FIELD_RT_OFFSET,
+	PTP_PURE_FIELD_BACKEND,
 	PTP_PURE_FIELD_EVENTS,	/* + enum ptp_pure_event */
 };
 
@@ -643,6 +598,9 @@ struct ptp_pure_attribute {
 /*
  * Every attribute of the device takes a fresh sample: the values follow the
  * device, and information the backend does not give reads as -ENODATA.
+ * realtime_offset_ns is the clock's UTC minus CLOCK_REALTIME, measured as
+ * the realtime= steps measure it (-ENODATA when the UTC is unknown);
+ * backend is the name of the module that registered the clock.
  */
 static ssize_t ptp_pure_attr_show(struct device *dev,
 				  struct device_attribute *attr, char *buf)
@@ -653,9 +611,18 @@ static ssize_t ptp_pure_attr_show(struct device *dev,
 	struct ptp_pure_sample s;
 	int ret;
 
+	if (field == PTP_PURE_FIELD_BACKEND)
+		return sysfs_emit(buf, "%s\n", module_name(clk->info.owner));
 	if (field >= PTP_PURE_FIELD_EVENTS)
 		return sysfs_emit(buf, "%ld\n",
 				  atomic_long_read(&clk->ev_count[field - PTP_PURE_FIELD_EVENTS]));
+	if (field == PTP_PURE_FIELD_RT_OFFSET) {
+		s64 off;
+		u64 window;
+
+		ret = ptp_pure_utc_offset(clk, &s, &off, &window);
+		return ret ? ret : sysfs_emit(buf, "%lld\n", (long long)off);
+	}
 	ret = ptp_pure_read(clk, &s, true);
 	if (ret)
 		return ret;
@@ -705,6 +672,8 @@ PTP_PURE_ATTR(leap, PTP_PURE_FIELD_LEAP);
 PTP_PURE_ATTR(tai_offset, PTP_PURE_FIELD_TAI_OFFSET);
 PTP_PURE_ATTR(error_bound_ns, PTP_PURE_FIELD_ERROR_BOUND);
 PTP_PURE_ATTR(counter, PTP_PURE_FIELD_COUNTER);
+PTP_PURE_ATTR(realtime_offset_ns, PTP_PURE_FIELD_RT_OFFSET);
+PTP_PURE_ATTR(backend, PTP_PURE_FIELD_BACKEND);
 PTP_PURE_ATTR(disruptions, PTP_PURE_FIELD_EVENTS + PTP_PURE_EV_DISRUPTION);
 PTP_PURE_ATTR(generation_changes, PTP_PURE_FIELD_EVENTS + PTP_PURE_EV_GENERATION);
 PTP_PURE_ATTR(status_changes, PTP_PURE_FIELD_EVENTS + PTP_PURE_EV_STATUS);
@@ -717,6 +686,8 @@ static struct attribute *ptp_pure_attrs[] = {
 	&ptp_pure_attr_tai_offset.attr.attr,
 	&ptp_pure_attr_error_bound_ns.attr.attr,
 	&ptp_pure_attr_counter.attr.attr,
+	&ptp_pure_attr_realtime_offset_ns.attr.attr,
+	&ptp_pure_attr_backend.attr.attr,
 	&ptp_pure_attr_disruptions.attr.attr,
 	&ptp_pure_attr_generation_changes.attr.attr,
 	&ptp_pure_attr_status_changes.attr.attr,
@@ -795,8 +766,10 @@ static void ptp_pure_ev_work(struct work_struct *work)
 	int ev;
 
 	for (ev = 0; ev < PTP_PURE_EV_NR; ev++)
-		if (test_and_clear_bit(ev, &clk->ev_pending))
+		if (test_and_clear_bit(ev, &clk->ev_pending)) {
 			ptp_pure_announce(clk, ev);
+			ptp_pure_rt_event(clk, ev);
+		}
 }
 
 static void ptp_pure_watch_work(struct work_struct *work)
@@ -959,12 +932,20 @@ static void ptp_pure_offer_xts(struct ptp_pure_clock *clk)
 static int ptp_pure_check_config(struct device *parent,
 				 const struct ptp_pure_config *cfg)
 {
+	size_t max = PTP_PURE_NAME_MAX;
+
 	if (!cfg || !cfg->ops || !cfg->ops->read || !cfg->name)
 		return -EINVAL;
-	/* One limit on every kernel, so udev rules on clock_name are portable. */
-	if (strlen(cfg->name) > PTP_PURE_NAME_MAX) {
-		pr_err("clock name '%s' is longer than %d characters\n",
-		       cfg->name, PTP_PURE_NAME_MAX);
+	/*
+	 * One limit on every kernel, so udev rules on clock_name are
+	 * portable; a longer one only when asked for and where it fits.
+	 */
+	if (cfg->flags & PTP_PURE_F_LONG_NAME)
+		max = min_t(size_t, PTP_PURE_LONG_NAME_MAX,
+			    sizeof_field(struct ptp_clock_info, name) - 1);
+	if (strlen(cfg->name) > max) {
+		pr_err("clock name '%s' is longer than %zu characters\n",
+		       cfg->name, max);
 		return -EINVAL;
 	}
 	if ((cfg->flags & PTP_PURE_F_PAIRED) &&
@@ -1084,6 +1065,7 @@ struct ptp_pure_clock *__ptp_pure_register(struct device *parent,
 	dev_info(clk->log_dev, "%s: registered as %s (%s)%s\n", clk->info.name,
 		 devname, dev_name(&clk->dev),
 		 clk->info.getcrosststamp ? " with cross-timestamps" : "");
+	ptp_pure_rt_add(clk);
 	return clk;
 
 err_unregister:
@@ -1140,6 +1122,7 @@ void ptp_pure_unregister(struct ptp_pure_clock *clk)
 	raw_spin_unlock_irqrestore(&clk->ev_lock, flags);
 	cancel_delayed_work_sync(&clk->watch_work);
 	cancel_work_sync(&clk->ev_work);
+	ptp_pure_rt_remove(clk);
 	/* Waits for the backend's own files in there too. */
 	debugfs_remove_recursive(clk->debugfs);
 	/* The PTP core waits for clock operations in progress. */
@@ -1198,6 +1181,8 @@ EXPORT_SYMBOL_GPL(ptp_pure_index);
 
 static int __init ptp_pure_init(void)
 {
+	int ret;
+
 	if (!strcmp(timescale, "utc")) {
 		ptp_pure_want_ts = PTP_PURE_TS_UTC;
 	} else if (!strcmp(timescale, "tai")) {
@@ -1209,7 +1194,10 @@ static int __init ptp_pure_init(void)
 		return -EINVAL;
 	}
 	ptp_pure_debugfs_root = debugfs_create_dir("ptp_pure", NULL);
-	return 0;
+	ret = ptp_pure_rt_init();
+	if (ret)
+		debugfs_remove_recursive(ptp_pure_debugfs_root);
+	return ret;
 }
 module_init(ptp_pure_init);
 
@@ -1217,6 +1205,7 @@ static void __exit ptp_pure_exit(void)
 {
 	/* Backends hold references on this module while they have clocks. */
 	WARN_ON(!ida_is_empty(&ptp_pure_ida));
+	ptp_pure_rt_exit();
 	debugfs_remove_recursive(ptp_pure_debugfs_root);
 }
 module_exit(ptp_pure_exit);

@@ -14,6 +14,14 @@
 #   kcache.sh qemu-plugin-h           QEMU_PLUGIN_H= QEMU_PLUGIN_SRCVER=  (the
 #                                     TCG plugin header of the installed
 #                                     qemu-system-x86, from its source package)
+#   kcache.sh check-s390x             CHECK_S390X=  (libcheck and libsubunit of
+#                                     bookworm for s390x, unpacked: the static
+#                                     libraries the s390x ptp_test links)
+#   kcache.sh intree-src SERIES FILE...  INTREE_SRC=  (FILEs, paths in the
+#                                     kernel tree, from Debian's linux-source
+#                                     package of exactly that kernel, e.g. to
+#                                     build drivers/ptp/ptp_s390.c where
+#                                     Debian's config leaves it out)
 #   kcache.sh check-arm64             CHECK_ARM64=  (libcheck and libsubunit of
 #                                     bookworm for arm64, unpacked: the static
 #                                     libraries the arm64 ptp_test links)
@@ -43,12 +51,15 @@
 #   kernels/KREL/      unpacked, self-contained header trees (dpkg -x)
 #   images/KREL/       unpacked kernel images and modules
 #   chroots/trixie-KREL/  build chroots (series 7)
-#   chroots/trixie-cross-ARCH/  toolchain-only chroot with a cross compiler
-#                      (series arm64-7: headers from kernels/KREL/)
+#   chroots/trixie-cross-s390x/  toolchain-only chroot with the s390x cross
+#                      compiler (series s390x-7: headers from kernels/KREL/)
+#   apt-s390x/         private apt configuration of the s390x backports
+#                      (series s390x-6.12, s390x-7): apart from apt/, whose
+#                      sources.list other checkouts sharing the cache keep
+#   chroots/trixie-cross-arm64/  the same for arm64 (series arm64-7)
 #   apt-arm64/         private apt configuration of the arm64 kernels (series
-#                      arm64-*): apart from apt/, whose sources.list other
-#                      checkouts sharing the cache keep
-#   check-arm64/       libcheck/libsubunit of bookworm arm64, unpacked
+#                      arm64-*), apart from apt/ like apt-s390x/
+#   check-arm64/, chrony-arm64/  arm64 packages of bookworm, unpacked
 #   apt-src/           private apt configuration for bookworm main's deb-src
 #   kernel-scripts/    checkpatch.pl & co from linux-source-6.1
 #   qemu-plugin/VER/   qemu-plugin.h of QEMU source version VER (bench/insn)
@@ -68,7 +79,7 @@ STAMP=$APT/update.stamp        # last successful index refresh
 TRIED=$APT/update.tried        # last refresh attempt
 INDEX_MAX_AGE=$((24 * 3600))
 RETRY_AGE=3600                 # after a failed (offline) refresh
-SERIES_ALL="5.10 6.1 6.12 7 s390x"
+SERIES_ALL="5.10 6.1 6.12 7 s390x s390x-6.12 s390x-7"
 # arm64 series (Debian arm64 kernels, cross-built)
 SERIES_ALL+=" arm64-6.1 arm64-6.12 arm64-7"
 CHROOT_PKGS=gcc-14,make,binutils,libelf-dev,dwarves,bc,kmod
@@ -195,6 +206,17 @@ write_sources() {
 	EOF
 }
 
+# s390x kernels of the backports (series s390x-6.12 and s390x-7), in their
+# own apt directory: adding s390x to apt/'s backports lines would make every
+# checkout with the older list rewrite it and refresh all indexes.
+write_s390x_sources() {
+	local kr="signed-by=$KEYRING" d=$MIRROR/debian
+	cat <<-EOF
+		deb [arch=amd64,s390x $kr] $d bookworm-backports main
+		deb [arch=amd64,s390x $kr] $d trixie-backports main
+	EOF
+}
+
 # The arm64 kernels (series arm64-*), in their own apt directory: the
 # arm64 headers and images of bookworm, bookworm-backports and
 # trixie-backports, with amd64 for the kbuild tools that run on the host.
@@ -312,7 +334,8 @@ dep_names() {
 # Per-series constants: S_RE (headers package name pattern), S_ARCH (dpkg
 # arch), S_KARCH, S_CROSS, S_CC (CC= override) and S_CHROOT (suite or empty:
 # with S_CROSS, a toolchain-only chroot runs the build against the header
-# tree unpacked in the cache).  The arm64-* series come from apt-arm64/.
+# tree unpacked in the cache).  s390x is 6.1; s390x-6.12 and s390x-7 come
+# from the backports (apt-s390x/); the arm64-* series from apt-arm64/.
 series_conf() {
 	S_ARCH=amd64 S_KARCH=x86 S_CROSS='' S_CC='' S_CHROOT='' S_OLDER=0 SERIES_NAME=$1
 	case $1 in
@@ -329,6 +352,14 @@ series_conf() {
 	s390x)
 		S_RE='^linux-headers-6\.1\.0-[0-9]+-s390x$'
 		S_ARCH=s390x S_KARCH=s390 S_CROSS=s390x-linux-gnu- ;;
+	s390x-6.12)
+		S_RE='^linux-headers-6\.12\.[0-9]+\+deb12-s390x$'
+		S_ARCH=s390x S_KARCH=s390 S_CROSS=s390x-linux-gnu-
+		use_apt "$CACHE/apt-s390x" write_s390x_sources ;;
+	s390x-7)
+		S_RE='^linux-headers-7\.[0-9]+\.[0-9]+\+deb13-s390x$'
+		S_ARCH=s390x S_KARCH=s390 S_CROSS=s390x-linux-gnu- S_CHROOT=trixie S_OLDER=1
+		use_apt "$CACHE/apt-s390x" write_s390x_sources ;;
 	# arm64: Debian's arm64 kernels, cross-built (apt-arm64/).
 	arm64-6.1)
 		S_RE='^linux-headers-6\.1\.0-[0-9]+-arm64$'
@@ -401,7 +432,7 @@ download() {
 	fi
 }
 
-# Series with S_OLDER=1 (arm64-7) fall back to an older kernel when the
+# Series with S_OLDER=1 (s390x-7, arm64-7) fall back to an older kernel when the
 # mirror does not serve the newest one the index lists (seen: every s390x
 # 7.x after 7.2.6 answered 404).  A kernel whose download failed after a
 # fresh index is listed in state/SERIES.unavailable until the next index
@@ -905,6 +936,75 @@ cmd_qemu_plugin_h() {
 	emit QEMU_PLUGIN_SRCVER "$srcver"
 }
 
+# ------------------------------------------------------------ check-s390x ---
+
+# libcheck for the static s390x test programs (tests/guest/ptp_test): the
+# s390x packages of bookworm main unpacked into $CACHE/check-s390x (headers
+# in usr/include, static libraries in usr/lib/s390x-linux-gnu).
+CHECK_S390X_PKGS="check libsubunit-dev libsubunit0"
+
+cmd_check_s390x() {
+	local dest=$CACHE/check-s390x tmp p specs=() v
+	if [[ ! -f $dest/.kcache-ok ]]; then
+		lock_cache
+		ensure_index
+		for p in $CHECK_S390X_PKGS; do
+			v=$(aptc madison "$p:s390x" 2>/dev/null |
+				awk -F' *[|] *' '$3 ~ / bookworm\/main s390x / {print $2}' | head -n 1)
+			[[ -n $v ]] || refresh_and_restart "no $p:s390x in bookworm main"
+			specs+=("$p:s390x=$v")
+		done
+		mktmp tmp checks390x
+		download "$tmp" "${specs[@]}"
+		unpack_debs "$tmp" "$tmp/root"
+		[[ -f $tmp/root/usr/include/check.h && -f $tmp/root/usr/lib/s390x-linux-gnu/libcheck.a ]] ||
+			die "check-s390x: no check.h or libcheck.a in ${specs[*]}"
+		printf '%s\n' "${specs[*]}" >"$tmp/root/.kcache-ok"
+		install_dir "$tmp/root" "$dest"
+		unlock_cache
+	fi
+	emit CHECK_S390X "$dest"
+}
+
+# ------------------------------------------------------------ intree-src ---
+
+# Files of the kernel tree of series $1 from linux-source-MAJ.MIN at the
+# series' exact version, into $CACHE/intree-src/KREL/ (kept; extended when
+# other files are asked for).  ~165 MB downloaded, ~20 s to extract.
+cmd_intree_src() {
+	local series=$1 dest tmp pkg f deb tarball top members=() missing=()
+	shift
+	series_conf "$series"
+	lock_cache
+	load_series "$series"
+	dest=$CACHE/intree-src/$R_KREL
+	for f in "$@"; do
+		[[ -f $dest/$f ]] || missing+=("$f")
+	done
+	if ((${#missing[@]})); then
+		pkg=linux-source-$(sed -E 's/^([0-9]+\.[0-9]+).*/\1/' <<<"$R_KREL")
+		has_version "$pkg:amd64" "$R_VER" || refresh_and_restart "no $pkg=$R_VER in the indexes"
+		mktmp tmp intreesrc
+		download "$tmp" "$pkg:amd64=$R_VER"
+		deb=$(echo "$tmp"/linux-source-*.deb)
+		tarball=$(dpkg-deb -c "$deb" | awk '{print $NF}' | grep -E '/linux-source-[^/]*\.tar\.xz$' | head -n 1)
+		[[ -n $tarball ]] || die "no source tarball in $deb"
+		top=$(basename "$tarball" .tar.xz)
+		for f in "${missing[@]}"; do members+=("$top/$f"); done
+		log "extracting ${missing[*]} from $(basename "$tarball")"
+		mkdir -p "$tmp/out"
+		dpkg-deb --fsys-tarfile "$deb" | tar -xO "$tarball" |
+			tar -xJ -C "$tmp/out" --strip-components=1 "${members[@]}" ||
+			die "intree-src: ${missing[*]} not in $top"
+		rm -f "$deb"
+		mkdir -p "$dest"
+		cp -r "$tmp/out/." "$dest/"
+		printf '%s\n' "$R_VER" >"$dest/.kcache-ok"
+	fi
+	unlock_cache
+	emit INTREE_SRC "$dest"
+}
+
 # ------------------------------------------------------------ check-arm64 ---
 
 # libcheck for the static arm64 test programs (tests/guest/ptp_test): the
@@ -1049,8 +1149,10 @@ main() {
 	checkpatch) cmd_checkpatch ;;
 	qemu10) cmd_qemu10 ;;
 	qemu-plugin-h) cmd_qemu_plugin_h ;;
+	check-s390x) cmd_check_s390x ;;
 	check-arm64) cmd_check_arm64 ;;
 	chrony-arm64) cmd_chrony_arm64 ;;
+	intree-src) (($# >= 2)) || usage; cmd_intree_src "$@" ;;
 	refresh) lock_cache; apt_setup; apt_update; rm -f "$CACHE/state/"*.env ;;
 	__enter) cmd_enter "$@" ;;
 	-h | --help | help) usage ;;

@@ -226,7 +226,7 @@ MODS_X86=$(dkms_modules x86_64)
 # One place per backend: an x86/arm64 backend is not on s390x, the core is
 # everywhere (the test backend never).
 check dkms.conf/per-arch "x86_64: '$MODS_X86', s390x: '$(dkms_modules s390x)'" \
-	test "$MODS_X86" = "ptp_pure_core ptp_pure_vmclock ptp_pure_kvm ptp_pure_vmw" -a "$(dkms_modules s390x)" = ptp_pure_core
+	test "$MODS_X86" = "ptp_pure_core ptp_pure_vmclock ptp_pure_kvm ptp_pure_vmw ptp_pure_cipu" -a "$(dkms_modules s390x)" = "ptp_pure_core ptp_pure_s390"
 # arm64 (dkms's $arch is aarch64 or arm64): vmclock and kvm, not vmw.
 check dkms.conf/per-arch-arm64 "aarch64: '$(dkms_modules aarch64)', arm64: '$(dkms_modules arm64)'" \
 	test "$(dkms_modules aarch64)" = "ptp_pure_core ptp_pure_vmclock ptp_pure_kvm" -a \
@@ -236,12 +236,13 @@ check dkms.conf/autoinstall "no AUTOINSTALL=yes" grep -qx 'AUTOINSTALL="yes"' dk
 # The installed files besides the DKMS sources: each is documented in README.
 DEB_FILES="/etc/chrony/conf.d/ptp-pure.conf /etc/ptp-pure/chrony/ptp_vmclock.conf
 /lib/modprobe.d/ptp-pure.conf /lib/udev/rules.d/60-ptp-pure.rules /usr/lib/ptp-pure/ptp-pure-chrony
-/usr/lib/ptp-pure/ptp-pure-activate /usr/lib/modules-load.d/ptp-pure-kvm.conf"
+/usr/lib/ptp-pure/ptp-pure-activate /usr/lib/modules-load.d/ptp-pure-kvm.conf /usr/bin/ptp-pure"
 RPM_FILES="/etc/chrony.d/ptp-pure.conf /etc/ptp-pure/chrony/ptp_vmclock.conf
 /usr/lib/modprobe.d/ptp-pure.conf /usr/lib/udev/rules.d/60-ptp-pure.rules /usr/lib/ptp-pure/ptp-pure-chrony
-/usr/lib/ptp-pure/ptp-pure-activate /usr/lib/modules-load.d/ptp-pure-kvm.conf"
-SRC_FILES="dkms.conf Kbuild Makefile VERSION conftest/conftest.sh src/ptp_pure_core.c
-src/drivers/ptp_pure_vmclock.c src/drivers/ptp_pure_kvm.c src/drivers/ptp_pure_vmw.c src/ptp_pure_version.h include/ptp_pure.h"
+/usr/lib/ptp-pure/ptp-pure-activate /usr/lib/modules-load.d/ptp-pure-kvm.conf /usr/bin/ptp-pure"
+SRC_FILES="dkms.conf Kbuild Makefile VERSION conftest/conftest.sh src/ptp_pure_core.c src/ptp_pure_realtime.c
+src/drivers/ptp_pure_vmclock.c src/drivers/ptp_pure_kvm.c src/drivers/ptp_pure_vmw.c src/drivers/ptp_pure_s390.c
+src/ptp_pure_version.h include/ptp_pure.h src/drivers/ptp_pure_cipu.c include/ptp_pure_cipu_regs.h"
 
 # files_check NAME LISTING PREFIX EXPECTED: each expected file in LISTING,
 # no test backend, no build products.

@@ -7,6 +7,7 @@
 #   --addr GPA  address of the vmclock page in the SSDTs (default 0x10000000)
 # Output:
 #   OUTDIR/vmclock-emu        the host emulator
+#   OUTDIR/cipu-emu           the emulated CIPU device (ivshmem server)
 #   OUTDIR/vmclock.aml        SSDT: _HID AMZNC10C, _CID/_DDN VMCLOCK, page at GPA
 #   OUTDIR/vmclock-hid.aml    SSDT: _HID VMCLOCK only
 #   OUTDIR/vmclock-twin.aml   SSDT: two AMZNC10C devices on the same page
@@ -40,6 +41,7 @@ trap 'rm -rf "$TMP"' EXIT
 
 CFLAGS=(-std=gnu11 -O2 -Wall -Wextra -Werror -I"$REPO_DIR/include" -I"$EMU_DIR")
 cc "${CFLAGS[@]}" -pthread -o "$TMP/vmclock-emu" "$EMU_DIR/vmclock-emu.c"
+cc "${CFLAGS[@]}" -o "$TMP/cipu-emu" "$EMU_DIR/cipu-emu.c"
 cc "${CFLAGS[@]}" -static -o "$TMP/tscsync" "$EMU_DIR/tscsync.c"
 cc "${CFLAGS[@]}" -static -o "$TMP/phc_read" "$EMU_DIR/phc_read.c"
 # The guest tools for arm64 guests (OUTDIR/overlay-arm64), when the cross
@@ -64,7 +66,7 @@ iasl -vi -p "$TMP/vmclock-hid" -D VMCLOCK_HID_ONLY "$TMP/vmclock.asl" >"$TMP/ias
 iasl -vi -p "$TMP/vmclock-twin" -D VMCLOCK_TWIN "$TMP/vmclock.asl" >"$TMP/iasl.log" 2>&1 ||
 	{ cat "$TMP/iasl.log" >&2; die "iasl failed (VMCLOCK_TWIN)"; }
 
-mv -f "$TMP/vmclock-emu" "$TMP/vmclock.aml" "$TMP/vmclock-hid.aml" \
+mv -f "$TMP/vmclock-emu" "$TMP/cipu-emu" "$TMP/vmclock.aml" "$TMP/vmclock-hid.aml" \
 	"$TMP/vmclock-twin.aml" "$OUT/"
 mv -f "$TMP/tscsync" "$TMP/phc_read" "$OUT/overlay/usr/bin/"
 install -m 0755 "$EMU_DIR/vmclockctl" "$OUT/overlay/usr/bin/vmclockctl"

@@ -1,10 +1,14 @@
 # shellcheck shell=bash
 # SPDX-License-Identifier: GPL-2.0
-# Shared part of run-intree.sh and run-vmclock.sh (sourced, never executed):
+# Shared part of run-intree.sh, run-vmclock.sh and run-cipu.sh (sourced, never executed):
 # one boot of tools/vm/run.sh with a live vmclock device.
 #
+#   emu_args ARGS...     the wrapper's command line: --series S (required,
+#                        SERIES), -h/--help (its header), emu_opt's options;
+#                        everything else in PASS (for run.sh)
 #   emu_opt ARGS...      handle a wrapper option common to both; sets
 #                        EMU_SHIFT to the words used (0: not one of ours)
+#   emu_build            build.sh into $BUILD/emu; prints that directory
 #   emu_run SERIES ARGS...  build (build.sh), then run.sh --series SERIES
 #                        --tests $TESTS with the setup below and ARGS
 #
@@ -41,12 +45,35 @@ emu_opt() {
 	esac
 }
 
+emu_args() {
+	SERIES=''
+	PASS=()
+	while (($#)); do
+		case $1 in
+		-h | --help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
+		--series)
+			(($# >= 2)) || emu_die "--series needs an argument"
+			SERIES=$2
+			shift 2
+			continue
+			;;
+		esac
+		emu_opt "$@"
+		if ((EMU_SHIFT)); then shift "$EMU_SHIFT"; else PASS+=("$1"); shift; fi
+	done
+	[[ -n $SERIES ]] || emu_die "--series S is required (5.10, 6.1, 6.12 or 7)"
+}
+
+emu_build() {
+	mkdir -p "$BUILD/emu"
+	flock "$BUILD/emu/.lock" "$EMU_DIR/build.sh" -o "$BUILD/emu" --addr "$ADDR"
+}
+
 emu_run() {
 	local series=$1 out emu a
 	shift
 	[[ -d $TESTS ]] || emu_die "no test directory $TESTS"
-	mkdir -p "$BUILD/emu"
-	out=$(flock "$BUILD/emu/.lock" "$EMU_DIR/build.sh" -o "$BUILD/emu" --addr "$ADDR")
+	out=$(emu_build)
 
 	# Guest RAM in tmpfs: a disk-backed file doubles the boot time under TCG.
 	# QEMU grows the empty file; vmclock-emu unlinks it once both have mapped it.

@@ -4,6 +4,8 @@
  *
  * Usage: phc_read [-n SAMPLES] /dev/ptpN
  *        phc_read -P /dev/vmclock0
+ *        phc_read -H TTY    host_minus_guest_ns, host_rtt_ns: an emulator's
+ *                           "now" command over its command port (cipu-emu)
  *
  * PHC mode prints, as key=value lines:
  *   gettime, realtime           clock_gettime() of the PHC and CLOCK_REALTIME
@@ -35,7 +37,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
 #include <sys/ioctl.h>
+#include <termios.h>
 #include <sys/timex.h>
 #include <time.h>
 #include <unistd.h>
@@ -171,13 +175,70 @@ static int page_mode(const char *path)
 	return 0;
 }
 
+/*
+ * -H TTY: host CLOCK_REALTIME against ours through an emulator's "now"
+ * command (cipu-emu answers "ok now ns=N"), bracketed by our clock; the
+ * best of 8 round trips.
+ */
+static int host_mode(const char *tty)
+{
+	int64_t best = INT64_MAX, off = 0, a, b, h;
+	struct timespec t0, t1;
+	struct termios tio;
+	char buf[128];
+	size_t n;
+	int fd, i;
+
+	fd = open(tty, O_RDWR | O_NOCTTY);
+	if (fd < 0 || tcgetattr(fd, &tio)) {
+		printf("host_error=%s\n", ename(errno));
+		return 1;
+	}
+	cfmakeraw(&tio);
+	tcsetattr(fd, TCSANOW, &tio);
+	tcflush(fd, TCIOFLUSH);
+	for (i = 0; i < 8; i++) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+
+		clock_gettime(CLOCK_REALTIME, &t0);
+		if (write(fd, "now\n", 4) != 4)
+			break;
+		for (n = 0; n + 1 < sizeof(buf); ) {
+			if (poll(&p, 1, 2000) <= 0 || read(fd, buf + n, 1) != 1)
+				break;
+			if (buf[n] == '\n')
+				break;
+			n++;
+		}
+		clock_gettime(CLOCK_REALTIME, &t1);
+		buf[n] = 0;
+		if (sscanf(buf, "ok now ns=%" SCNd64, &h) != 1)
+			continue;
+		a = ts_ns(&t0);
+		b = ts_ns(&t1);
+		if (b - a < best) {
+			best = b - a;
+			off = h - (a + (b - a) / 2);
+		}
+	}
+	close(fd);
+	if (best == INT64_MAX) {
+		printf("host_error=no answer\n");
+		return 1;
+	}
+	printf("host_minus_guest_ns=%" PRId64 "\nhost_rtt_ns=%" PRId64 "\n", off, best);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	unsigned int n = 5;
 	int c, page = 0;
 
-	while ((c = getopt(argc, argv, "n:P")) != -1) {
+	while ((c = getopt(argc, argv, "n:PH:")) != -1) {
 		switch (c) {
+		case 'H':
+			return host_mode(optarg);
 		case 'n':
 			n = (unsigned int)strtoul(optarg, NULL, 0);
 			if (n < 1 || n > PTP_MAX_SAMPLES)
@@ -194,6 +255,6 @@ int main(int argc, char **argv)
 		goto usage;
 	return page ? page_mode(argv[optind]) : phc_mode(argv[optind], n);
 usage:
-	fprintf(stderr, "usage: phc_read [-n SAMPLES] /dev/ptpN | phc_read -P /dev/vmclockN\n");
+	fprintf(stderr, "usage: phc_read [-n SAMPLES] /dev/ptpN | phc_read -P /dev/vmclockN | phc_read -H TTY\n");
 	return 2;
 }

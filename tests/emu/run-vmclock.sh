@@ -22,22 +22,7 @@ set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/emu-run.sh"
 
 TESTS=$REPO_DIR/tests/guest/vmclock
-SERIES=''
-PASS=()
-while (($#)); do
-	case $1 in
-	-h | --help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
-	--series)
-		(($# >= 2)) || emu_die "--series needs an argument"
-		SERIES=$2
-		shift 2
-		continue
-		;;
-	esac
-	emu_opt "$@"
-	if ((EMU_SHIFT)); then shift "$EMU_SHIFT"; else PASS+=("$1"); shift; fi
-done
-[[ -n $SERIES ]] || emu_die "--series S is required (5.10, 6.1, 6.12 or 7)"
+emu_args "$@"
 arch_dir=''
 [[ $SERIES != arm64* ]] || arch_dir=aarch64/
 for t in ptp_test vmclock_dev; do

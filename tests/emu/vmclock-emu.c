@@ -62,6 +62,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "emu-log.h"
 #include "ptp_pure_vmclock_abi.h"
 #include "ptp_pure_math.h"
 #include "tscsync.h"
@@ -144,6 +145,9 @@ struct emu {
 	uint64_t flags_set, flags_clear;
 	int tai_offset;
 	int64_t step_ns;
+	/* host time slewed by slew_ppm since slew_t0 (CLOCK_REALTIME ns) */
+	long double slew_ppm;
+	int64_t slew_t0, slew_acc_ns;
 	uint64_t disruption_marker, vm_gen;
 	uint32_t seq;
 	bool last_valid;		/* last published time, for monotonic */
@@ -173,8 +177,6 @@ struct emu {
 	/* statistics */
 	struct stat_acc st_write, st_update, st_check;
 	uint64_t updates;
-	FILE *log;
-	struct timespec t_start;
 	bool quit;
 };
 
@@ -184,39 +186,15 @@ static struct emu E = {
 	.disruption_marker = 1,
 };
 
+/* What the slew ("slew PPM") adds to host time at CLOCK_REALTIME @rt_ns. */
+static int64_t slew_ns(int64_t rt_ns)
+{
+	return E.slew_acc_ns +
+	       (int64_t)((long double)(rt_ns - E.slew_t0) * E.slew_ppm / 1e6L);
+}
+
 /* ------------------------------------------------------------ utilities */
 
-static void logmsg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void logmsg(const char *fmt, ...)
-{
-	struct timespec now;
-	va_list ap;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	fprintf(E.log, "vmclock-emu [%7.3f] ",
-		(double)(now.tv_sec - E.t_start.tv_sec) +
-		(now.tv_nsec - E.t_start.tv_nsec) / 1e9);
-	va_start(ap, fmt);
-	vfprintf(E.log, fmt, ap);
-	va_end(ap);
-	fputc('\n', E.log);
-	fflush(E.log);
-}
-
-static void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
-static void die(const char *fmt, ...)
-{
-	char buf[512];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	if (E.log && E.log != stderr)
-		logmsg("error: %s", buf);
-	fprintf(stderr, "vmclock-emu: error: %s\n", buf);
-	exit(1);
-}
 
 static int64_t mono_ns(void);
 
@@ -455,7 +433,7 @@ static void build_page(struct pp_vmclock_abi *p, const struct sample *rt)
 	       (long double)(1ULL << (shift + 1)) <= E.freq / E.rt_rate)
 		shift++;
 	period = 18446744073709551616.0L * (long double)(1ULL << shift) *
-		 E.rt_rate / E.freq;
+		 E.rt_rate * (1.0L + E.slew_ppm / 1e6L) / E.freq;
 	if (period >= 18446744073709551616.0L)
 		period = 18446744073709551615.0L;
 	p->counter_period_shift = (uint8_t)shift;
@@ -468,7 +446,7 @@ static void build_page(struct pp_vmclock_abi *p, const struct sample *rt)
 
 	/* Time at the sample, in the page's time scale. */
 	guest_tsc = rt->tsc + (uint64_t)E.tsc_offset;
-	t_ns = rt->ns + E.step_ns;
+	t_ns = rt->ns + E.step_ns + slew_ns(rt->ns);
 	if (type == PP_VMCLOCK_TIME_TAI)
 		t_ns += (int64_t)E.tai_offset * NSEC_PER_SEC;
 	sec = t_ns / NSEC_PER_SEC;
@@ -606,7 +584,7 @@ static void self_check(void)
 				 p.counter_period_shift, le64toh(p.time_sec),
 				 le64toh(p.time_frac_sec), &t))
 		return;
-	want = rt.ns + E.step_ns;
+	want = rt.ns + E.step_ns + slew_ns(rt.ns);
 	if (p.time_type == PP_VMCLOCK_TIME_TAI)
 		want += (int64_t)E.tai_offset * NSEC_PER_SEC;
 	got = (int64_t)t.sec * NSEC_PER_SEC + t.nsec;
@@ -1023,6 +1001,8 @@ static void reset_state(void)
 	E.status_override = E.leap_override = -1;
 	E.flags_set = E.flags_clear = 0;
 	E.step_ns = 0;
+	E.slew_ppm = 0;
+	E.slew_acc_ns = 0;
 }
 
 /* Apply one scenario word (also used by --scenario). */
@@ -1208,11 +1188,37 @@ static void handle_command(char *line, char *out, size_t len)
 		snprintf(out, len, "ok disrupt marker=%" PRIu64 " step_ns=%" PRId64,
 			 E.disruption_marker, E.step_ns);
 	} else if (!strcmp(cmd, "snapshot")) {
+		v = 0;
+		if (ac > 2 || (ac == 2 && !parse_long(av[1], -100000000, 100000000, &v))) {
+			snprintf(out, len, "err snapshot [MS]: step -100000000..100000000 ms");
+			return;
+		}
 		E.vm_gen++;
 		E.disruption_marker++;
+		E.step_ns += v * 1000000;
 		E.last_valid = false;
-		snprintf(out, len, "ok snapshot gen=%" PRIu64 " marker=%" PRIu64,
-			 E.vm_gen, E.disruption_marker);
+		snprintf(out, len, "ok snapshot gen=%" PRIu64 " marker=%" PRIu64
+			 " step_ns=%" PRId64, E.vm_gen, E.disruption_marker, E.step_ns);
+	} else if (!strcmp(cmd, "slew")) {
+		struct sample rt;
+
+		if (ac != 2 || !parse_long(av[1], -100000, 100000, &v)) {
+			snprintf(out, len, "err slew PPM: -100000..100000");
+			return;
+		}
+		sample_clock(CLOCK_REALTIME, &rt);
+		E.slew_acc_ns = slew_ns(rt.ns);
+		E.slew_t0 = rt.ns;
+		E.slew_ppm = (long double)v;
+		snprintf(out, len, "ok slew %ld ppm, %" PRId64 " ns so far", v,
+			 E.slew_acc_ns);
+	} else if (!strcmp(cmd, "tai")) {
+		if (ac != 2 || !parse_long(av[1], -32768, 32767, &v)) {
+			snprintf(out, len, "err tai N: -32768..32767");
+			return;
+		}
+		E.tai_offset = (int)v;
+		snprintf(out, len, "ok tai %ld", v);
 	} else if (!strcmp(cmd, "stall")) {
 		E.stalled = true;
 		snprintf(out, len, "ok stall");
@@ -1278,7 +1284,8 @@ static void handle_command(char *line, char *out, size_t len)
 			 __atomic_load_n(&E.rings, __ATOMIC_RELAXED));
 	} else if (!strcmp(cmd, "help")) {
 		snprintf(out, len, "ok commands: scenario NAME, status N, leap N, "
-			 "disrupt [MS], snapshot, stall, unstall, break WHAT, fix, "
+			 "disrupt [MS], snapshot [MS], slew PPM, tai N, stall, unstall, "
+			 "break WHAT, fix, "
 			 "reset, flags set|clear MASK|auto, hz N, "
 			 "tscsync ADDR N [adopt|measure], churn MS, bump N MS, idle, "
 			 "doorbell on|off, get, stats, quit");
@@ -1460,8 +1467,8 @@ static void parse_args(int argc, char **argv)
 	if (optind != argc || !E.mem_path || !have_addr)
 		usage(2);
 	if (log_path) {
-		E.log = fopen(log_path, "ae");
-		if (!E.log)
+		emu_log = fopen(log_path, "ae");
+		if (!emu_log)
 			die("--log %s: %s", log_path, strerror(errno));
 	}
 	if (!have_tai && adjtimex(&tx) >= 0 && tx.tai > 0)
@@ -1574,8 +1581,7 @@ int main(int argc, char **argv)
 {
 	char st[1024];
 
-	E.log = stderr;
-	clock_gettime(CLOCK_MONOTONIC, &E.t_start);
+	emu_log_init("vmclock-emu");
 	parse_args(argc, argv);
 	setup_signals();
 	map_guest_ram();

@@ -34,6 +34,7 @@
  *   watch_ms     (load time) period of the watch callback, 0: none
  *   orphan       (load time) also register "pure_orphan", a clock with no
  *                parent device
+ *   long_name    (load time) register with PTP_PURE_F_LONG_NAME
  *   event        write "N KIND [COUNT]": clock N reports COUNT (default 1)
  *                events of KIND (disruption, generation, status, leap)
  *                from a hrtimer, i.e. from hard interrupt context
@@ -122,6 +123,9 @@ MODULE_PARM_DESC(watch_ms, "period of the watch callback, ms (0: none)");
 static bool orphan;
 module_param(orphan, bool, 0444);
 MODULE_PARM_DESC(orphan, "also register pure_orphan, a clock without a parent device");
+static bool long_name;
+module_param(long_name, bool, 0444);
+MODULE_PARM_DESC(long_name, "register with PTP_PURE_F_LONG_NAME (names up to 31 characters where the kernel holds them)");
 static ulong reads[PTP_PURE_TEST_MAX];
 module_param_array(reads, ulong, NULL, 0444);
 MODULE_PARM_DESC(reads, "reads so far");
@@ -366,6 +370,8 @@ static int ptp_pure_test_probe(struct platform_device *pdev)
 		cfg.flags |= PTP_PURE_F_PAIRED;
 	if (own_sts[tc->id])
 		cfg.flags |= PTP_PURE_F_OWN_STS;
+	if (long_name)
+		cfg.flags |= PTP_PURE_F_LONG_NAME;
 
 	/* devm actions run in reverse: this one after the unregistration. */
 	ret = devm_add_action_or_reset(&pdev->dev, ptp_pure_test_mark_dead, tc);

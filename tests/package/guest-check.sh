@@ -94,6 +94,17 @@ else
 	journalctl -b -u chrony --no-pager 2>&1 | tail -n 15 | log
 fi
 
+# ptp-pure lists the clock under its stable name with the chrony line for it.
+out=$(ptp-pure 2>&1)
+printf '%s\n' "$out" | log
+if printf '%s\n' "$out" | grep -q '^/dev/ptp_vmclock (/dev/ptp[0-9]*, vmclock0)$' &&
+	printf '%s\n' "$out" | grep -q '^  backend: *ptp_pure_vmclock$' &&
+	printf '%s\n' "$out" | grep -q '^  chrony: *refclock PHC /dev/ptp_vmclock poll 0 dpoll -2$'; then
+	pass ptp-pure-tool
+else
+	fail ptp-pure-tool "the clock, its backend or its chrony line missing in: $(printf '%s' "$out" | tr '\n' '|')"
+fi
+
 st=$(dkms status -m ptp-pure -v "$ver" -k "$krel" 2>/dev/null)
 echo "$st" | log
 case $st in

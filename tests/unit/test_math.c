@@ -262,8 +262,56 @@ START_TEST(test_tod)
 	ck_assert_int_eq(ptp_pure_tod_to_time(1, 0x1234, &t), 0);
 	ck_assert_uint_eq(t.sec, 2294610827ULL);
 	ck_assert_uint_eq(t.nsec, 370497137);
+	/* the wrap itself: epoch 1, TOD 0 is 2042-09-17T23:53:47.370496Z */
+	ck_assert_int_eq(ptp_pure_tod_to_time(1, 0, &t), 0);
+	ck_assert_uint_eq(t.sec, 2294610827ULL);
+	ck_assert_uint_eq(t.nsec, 370496000);
+	/* later epochs, up to the last value of epoch 255 */
+	ck_assert_int_eq(ptp_pure_tod_to_time(2, 0x0123456789abcdefULL, &t), 0);
+	ck_assert_uint_eq(t.sec, 6818226453ULL);
+	ck_assert_uint_eq(t.nsec, 84860870);
+	ck_assert_int_eq(ptp_pure_tod_to_time(255, U64_MAX_, &t), 0);
+	ck_assert_uint_eq(t.sec, 1150712515806ULL);
+	ck_assert_uint_eq(t.nsec, 846975999);
 	/* before 1970 */
 	ck_assert_int_eq(ptp_pure_tod_to_time(0, 0, &t), -ERANGE);
+}
+END_TEST
+
+START_TEST(test_tod_stcke)
+{
+	/* STCKE stores the epoch index, then the TOD most significant first. */
+	static const u8 b[16] = { 0x01, 0x12, 0x34, 0x56, 0x78, 0x9a, 0xbc,
+				  0xde, 0xf0, 0xff, 0xff, 0xff, 0xff, 0xff,
+				  0xff, 0xff };
+	u8 ei;
+	u64 tod;
+
+	ptp_pure_tod_parse_stcke(b, &ei, &tod);
+	ck_assert_uint_eq(ei, 1);
+	ck_assert_uint_eq(tod, 0x123456789abcdef0ULL);
+}
+END_TEST
+
+START_TEST(test_tod_epoch_near)
+{
+	u8 ei = 99;
+
+	/* same epoch, either side of the reference */
+	ck_assert_int_eq(ptp_pure_tod_epoch_near(0, 0x8000000000000000ULL,
+						 0x7000000000000000ULL, &ei), 0);
+	ck_assert_uint_eq(ei, 0);
+	ck_assert_int_eq(ptp_pure_tod_epoch_near(3, 5, 7, &ei), 0);
+	ck_assert_uint_eq(ei, 3);
+	/* the reference has wrapped into epoch 1, the value not yet */
+	ck_assert_int_eq(ptp_pure_tod_epoch_near(1, 0x10, U64_MAX_ - 0x10, &ei), 0);
+	ck_assert_uint_eq(ei, 0);
+	/* the value has wrapped, the reference not yet */
+	ck_assert_int_eq(ptp_pure_tod_epoch_near(0, U64_MAX_ - 0x10, 0x10, &ei), 0);
+	ck_assert_uint_eq(ei, 1);
+	/* no epoch before 0, none after 255 */
+	ck_assert_int_eq(ptp_pure_tod_epoch_near(0, 0x10, U64_MAX_, &ei), -ERANGE);
+	ck_assert_int_eq(ptp_pure_tod_epoch_near(255, U64_MAX_, 0x10, &ei), -ERANGE);
 }
 END_TEST
 
@@ -344,6 +392,8 @@ static Suite *math_suite(void)
 	tcase_add_test(tc, test_period_error);
 	tcase_add_test(tc, test_tod);
 	tcase_add_test(tc, test_tod_random);
+	tcase_add_test(tc, test_tod_stcke);
+	tcase_add_test(tc, test_tod_epoch_near);
 	tcase_add_test(tc, test_days_from_civil);
 	tcase_add_test(tc, test_shift_sec);
 	suite_add_tcase(s, tc);

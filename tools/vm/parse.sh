@@ -106,16 +106,26 @@ scan_files() {
 		BEGIN { nk = split(ENVIRON["KNOWN_BUGS"], kb, "\n") }
 		# known_end(i, b): last line of the incident at line i if it is
 		# known bug b, else 0
-		function known_end(i, b,    f, j, k, e) {
+		function known_end(i, b,    f, j, k, e, psw) {
 			split(kb[b], f, "\t")
 			if (f[1] == "" || L[i] !~ f[2])
 				return 0
+			psw = ""
 			for (j = i + 1; j <= n && j <= i + 40 && L[j] !~ /Call [Tt]race:/; j++)
-				;
+				if (L[j] ~ /Krnl PSW :.*\(/) {
+					psw = L[j]
+					sub(/.*\(/, "", psw)
+					sub(/\+.*/, "", psw)
+				}
 			if (j > n || j > i + 40)
 				return 0
 			for (k = j + 1; k <= n && L[k] ~ /<(TASK|IRQ)>/; k++)
 				;
+			# s390 starts the trace with the warning site itself
+			# (the function of its "Krnl PSW" line): skip that frame.
+			if (k <= n && psw != "" && index(L[k], "] " psw "+"))
+				k++
+			# arm64 too, and then the callees x86 leaves out (field 5).
 			while (f[5] != "" && k <= n && L[k] ~ f[5])
 				k++
 			if (k > n || L[k] !~ f[3])
