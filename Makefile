@@ -44,8 +44,14 @@ GUEST_TOOLS := tests/guest/ptp_test tests/guest/vmclock_dev tests/guest/ptp_xts
 GUEST_TOOLS_S390X := tests/guest/s390x/ptp_test tests/guest/s390x/ptp_xts
 CC_S390X ?= s390x-linux-gnu-gcc
 
+# The same programs for arm64 guests (tools/vm/run.sh takes tests/guest/aarch64/NAME
+# for tests/guest/NAME there); libcheck from `tools/kcache.sh check-arm64`.
+GUEST_TOOLS_ARM64 := tests/guest/aarch64/ptp_test tests/guest/aarch64/ptp_xts \
+	tests/guest/aarch64/vmclock_dev
+CC_ARM64 ?= aarch64-linux-gnu-gcc
+
 .PHONY: all modules conftest unit matrix sparse style vmtest kvmtest stress bench bench-insn demo vm \
-	guest-tools guest-tools-s390x check clean package package-test
+	guest-tools guest-tools-s390x guest-tools-arm64 check clean package package-test
 
 all: modules
 
@@ -93,9 +99,18 @@ tests/guest/s390x/%: tests/guest/%.c tests/guest/phc_util.h
 		-I$$CHECK_S390X/usr/include -L$$CHECK_S390X/usr/lib/s390x-linux-gnu \
 		-lcheck -lrt -lm -lsubunit -pthread
 
+guest-tools-arm64: $(GUEST_TOOLS_ARM64)
+
+tests/guest/aarch64/%: tests/guest/%.c tests/guest/phc_util.h
+	@mkdir -p $(@D)
+	eval "$$(tools/kcache.sh check-arm64)" && \
+	$(CC_ARM64) -std=gnu11 -O2 -Wall -Wextra -Werror -static -o $@ $< \
+		-I$$CHECK_ARM64/usr/include -L$$CHECK_ARM64/usr/lib/aarch64-linux-gnu \
+		-lcheck -lrt -lm -lsubunit -pthread
+
 # Boot every kernel of the matrix in QEMU and run the suites of tests/guest
 # (modules from the matrix build, so run `make matrix` first).
-vmtest: guest-tools guest-tools-s390x bench/ptp_bench
+vmtest: guest-tools guest-tools-s390x guest-tools-arm64 bench/ptp_bench bench/aarch64/ptp_bench
 	tools/vmtest.sh $(SERIES)
 
 # tests/guest/kvm-nested: the guest runs under a real KVM that a TCG guest
@@ -132,6 +147,11 @@ bench-insn: guest-tools bench/ptp_bench
 bench/ptp_bench: bench/ptp_bench.c tests/guest/phc_util.h bench/insn/insn_mark.h
 	$(CC_UNIT) -std=gnu11 -O2 -Wall -Wextra -Werror -static -pthread -o $@ $<
 
+# For the arm64 side-by-side run (bench/guest-arm64).
+bench/aarch64/ptp_bench: bench/ptp_bench.c tests/guest/phc_util.h bench/insn/insn_mark.h
+	@mkdir -p $(@D)
+	$(CC_ARM64) -std=gnu11 -O2 -Wall -Wextra -Werror -static -pthread -o $@ $<
+
 # A shell in a guest with the modules, for debugging: make vm SERIES=6.1
 vm: guest-tools
 	tools/vm/run.sh --series $(or $(SERIES),6.1) --tests tests/guest/core \
@@ -155,7 +175,7 @@ check:
 	tools/check.sh
 
 clean:
-	rm -rf $(CONFTEST_DIR) $(UNIT_TESTS) $(GUEST_TOOLS) $(GUEST_TOOLS_S390X) bench/ptp_bench
+	rm -rf $(CONFTEST_DIR) $(UNIT_TESTS) $(GUEST_TOOLS) $(GUEST_TOOLS_S390X) $(GUEST_TOOLS_ARM64) bench/ptp_bench bench/aarch64/ptp_bench
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null || \
 		find . \( -name '*.o' -o -name '*.ko' -o -name '*.mod' -o -name '*.mod.c' \
 			-o -name '.*.cmd' -o -name '*.order' -o -name '*.symvers' \) -delete

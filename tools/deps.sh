@@ -13,6 +13,7 @@ pkgs=(
 	qemu-system-x86 busybox-static acpica-tools
 	gcc-s390x-linux-gnu
 	qemu-system-s390x libc6-dev-s390x-cross
+	gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-system-arm device-tree-compiler
 	chrony linuxptp tzdata
 	git rsync perl python3 shellcheck
 	debhelper dh-dkms dpkg-dev fakeroot lintian rpm rpmlint e2fsprogs openssl

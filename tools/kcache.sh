@@ -22,6 +22,12 @@
 #                                     package of exactly that kernel, e.g. to
 #                                     build drivers/ptp/ptp_s390.c where
 #                                     Debian's config leaves it out)
+#   kcache.sh check-arm64             CHECK_ARM64=  (libcheck and libsubunit of
+#                                     bookworm for arm64, unpacked: the static
+#                                     libraries the arm64 ptp_test links)
+#   kcache.sh chrony-arm64            CHRONY_ARM64=  (chronyd/chronyc of bookworm
+#                                     for arm64 with the libraries they load,
+#                                     unpacked: for arm64 guests --with-chrony)
 #   kcache.sh refresh                 force a refresh of the package indexes
 #
 # Result lines (stdout) are shell-eval-able (values are %q-quoted); all
@@ -50,6 +56,10 @@
 #   apt-s390x/         private apt configuration of the s390x backports
 #                      (series s390x-6.12, s390x-7): apart from apt/, whose
 #                      sources.list other checkouts sharing the cache keep
+#   chroots/trixie-cross-arm64/  the same for arm64 (series arm64-7)
+#   apt-arm64/         private apt configuration of the arm64 kernels (series
+#                      arm64-*), apart from apt/ like apt-s390x/
+#   check-arm64/, chrony-arm64/  arm64 packages of bookworm, unpacked
 #   apt-src/           private apt configuration for bookworm main's deb-src
 #   kernel-scripts/    checkpatch.pl & co from linux-source-6.1
 #   qemu-plugin/VER/   qemu-plugin.h of QEMU source version VER (bench/insn)
@@ -70,6 +80,8 @@ TRIED=$APT/update.tried        # last refresh attempt
 INDEX_MAX_AGE=$((24 * 3600))
 RETRY_AGE=3600                 # after a failed (offline) refresh
 SERIES_ALL="5.10 6.1 6.12 7 s390x s390x-6.12 s390x-7"
+# arm64 series (Debian arm64 kernels, cross-built)
+SERIES_ALL+=" arm64-6.1 arm64-6.12 arm64-7"
 CHROOT_PKGS=gcc-14,make,binutils,libelf-dev,dwarves,bc,kmod
 SELF=$(realpath "$0")
 ORIG_ARGS=("$@")
@@ -169,6 +181,7 @@ APT_OPTS=(
 	-o "Dir::Cache=$APT" -o "Dir::Cache::Archives=$APT/archives"
 	-o "Dir::Cache::pkgcache=$APT/pkgcache.bin" -o Dir::Cache::srcpkgcache=
 	-o APT::Architecture=amd64 -o APT::Architectures::=amd64 -o APT::Architectures::=s390x
+	-o APT::Architectures::=arm64
 	-o Acquire::Languages=none -o APT::Sandbox::User=root
 	-o Acquire::http::Timeout=20 -o Acquire::Retries=1
 )
@@ -201,6 +214,19 @@ write_s390x_sources() {
 	cat <<-EOF
 		deb [arch=amd64,s390x $kr] $d bookworm-backports main
 		deb [arch=amd64,s390x $kr] $d trixie-backports main
+	EOF
+}
+
+# The arm64 kernels (series arm64-*), in their own apt directory: the
+# arm64 headers and images of bookworm, bookworm-backports and
+# trixie-backports, with amd64 for the kbuild tools that run on the host.
+write_arm64_sources() {
+	local kr="signed-by=$KEYRING" d=$MIRROR/debian s=$MIRROR/debian-security
+	cat <<-EOF
+		deb [arch=amd64,arm64 $kr] $d bookworm main
+		deb [arch=amd64,arm64 $kr] $s bookworm-security main
+		deb [arch=amd64,arm64 $kr] $d bookworm-backports main
+		deb [arch=amd64,arm64 $kr] $d trixie-backports main
 	EOF
 }
 
@@ -309,7 +335,7 @@ dep_names() {
 # arch), S_KARCH, S_CROSS, S_CC (CC= override) and S_CHROOT (suite or empty:
 # with S_CROSS, a toolchain-only chroot runs the build against the header
 # tree unpacked in the cache).  s390x is 6.1; s390x-6.12 and s390x-7 come
-# from the backports (apt-s390x/).
+# from the backports (apt-s390x/); the arm64-* series from apt-arm64/.
 series_conf() {
 	S_ARCH=amd64 S_KARCH=x86 S_CROSS='' S_CC='' S_CHROOT='' S_OLDER=0 SERIES_NAME=$1
 	case $1 in
@@ -334,6 +360,19 @@ series_conf() {
 		S_RE='^linux-headers-7\.[0-9]+\.[0-9]+\+deb13-s390x$'
 		S_ARCH=s390x S_KARCH=s390 S_CROSS=s390x-linux-gnu- S_CHROOT=trixie S_OLDER=1
 		use_apt "$CACHE/apt-s390x" write_s390x_sources ;;
+	# arm64: Debian's arm64 kernels, cross-built (apt-arm64/).
+	arm64-6.1)
+		S_RE='^linux-headers-6\.1\.0-[0-9]+-arm64$'
+		S_ARCH=arm64 S_KARCH=arm64 S_CROSS=aarch64-linux-gnu-
+		use_apt "$CACHE/apt-arm64" write_arm64_sources ;;
+	arm64-6.12)
+		S_RE='^linux-headers-6\.12\.[0-9]+\+deb12-arm64$'
+		S_ARCH=arm64 S_KARCH=arm64 S_CROSS=aarch64-linux-gnu-
+		use_apt "$CACHE/apt-arm64" write_arm64_sources ;;
+	arm64-7)
+		S_RE='^linux-headers-7\.[0-9]+\.[0-9]+\+deb13-arm64$'
+		S_ARCH=arm64 S_KARCH=arm64 S_CROSS=aarch64-linux-gnu- S_CHROOT=trixie S_OLDER=1
+		use_apt "$CACHE/apt-arm64" write_arm64_sources ;;
 	*) die "unknown series '$1' (known: $SERIES_ALL)" ;;
 	esac
 }
@@ -393,7 +432,7 @@ download() {
 	fi
 }
 
-# Series with S_OLDER=1 (s390x-7) fall back to an older kernel when the
+# Series with S_OLDER=1 (s390x-7, arm64-7) fall back to an older kernel when the
 # mirror does not serve the newest one the index lists (seen: every s390x
 # 7.x after 7.2.6 answered 404).  A kernel whose download failed after a
 # fresh index is listed in state/SERIES.unavailable until the next index
@@ -966,6 +1005,74 @@ cmd_intree_src() {
 	emit INTREE_SRC "$dest"
 }
 
+# ------------------------------------------------------------ check-arm64 ---
+
+# libcheck for the static arm64 test programs (tests/guest/ptp_test): the
+# arm64 packages of bookworm main unpacked into $CACHE/check-arm64 (headers
+# in usr/include, static libraries in usr/lib/aarch64-linux-gnu).
+CHECK_ARM64_PKGS="check libsubunit-dev libsubunit0"
+
+cmd_check_arm64() {
+	local dest=$CACHE/check-arm64 tmp p specs=() v
+	if [[ ! -f $dest/.kcache-ok ]]; then
+		use_apt "$CACHE/apt-arm64" write_arm64_sources
+		lock_cache
+		ensure_index
+		for p in $CHECK_ARM64_PKGS; do
+			v=$(aptc madison "$p:arm64" 2>/dev/null |
+				awk -F' *[|] *' '$3 ~ / bookworm\/main arm64 / {print $2}' | head -n 1)
+			[[ -n $v ]] || refresh_and_restart "no $p:arm64 in bookworm main"
+			specs+=("$p:arm64=$v")
+		done
+		mktmp tmp checkarm64
+		download "$tmp" "${specs[@]}"
+		unpack_debs "$tmp" "$tmp/root"
+		[[ -f $tmp/root/usr/include/check.h && -f $tmp/root/usr/lib/aarch64-linux-gnu/libcheck.a ]] ||
+			die "check-arm64: no check.h or libcheck.a in ${specs[*]}"
+		printf '%s\n' "${specs[*]}" >"$tmp/root/.kcache-ok"
+		install_dir "$tmp/root" "$dest"
+		unlock_cache
+	fi
+	emit CHECK_ARM64 "$dest"
+}
+
+# ------------------------------------------------------------ chrony-arm64 ---
+
+# chrony and the shared libraries chronyd/chronyc load (with the dynamic
+# loader), arm64 packages of bookworm main unpacked into $CACHE/chrony-arm64.
+CHRONY_ARM64_PKGS="chrony libc6 libbsd0 libcap2 libedit2 libffi8 libgmp10 libgnutls30
+	libhogweed6 libidn2-0 libmd0 libnettle8 libp11-kit0 libseccomp2 libtasn1-6 libtinfo6
+	libunistring2"
+
+cmd_chrony_arm64() {
+	local dest=$CACHE/chrony-arm64 tmp p specs=() v names
+	# shellcheck disable=SC2086 # one line of the words
+	names=$(printf '%s ' $CHRONY_ARM64_PKGS)
+	# The marker names the packages: a longer list unpacks them again.
+	if ! marker_ok "$dest" "$names"; then
+		use_apt "$CACHE/apt-arm64" write_arm64_sources
+		lock_cache
+		ensure_index
+		for p in $CHRONY_ARM64_PKGS; do
+			v=$(aptc madison "$p:arm64" 2>/dev/null |
+				awk -F' *[|] *' '$3 ~ / bookworm(-security)?\/main arm64 / {print $2}' |
+				sort -Vr | head -n 1)
+			[[ -n $v ]] || refresh_and_restart "no $p:arm64 in bookworm main"
+			specs+=("$p:arm64=$v")
+		done
+		mktmp tmp chronyarm64
+		download "$tmp" "${specs[@]}"
+		unpack_debs "$tmp" "$tmp/root"
+		[[ -f $tmp/root/usr/sbin/chronyd && -e $tmp/root/lib/ld-linux-aarch64.so.1 ]] ||
+			die "chrony-arm64: no chronyd or dynamic loader in ${specs[*]}"
+		printf '%s\n' "$names" >"$tmp/root/.kcache-ok"
+		printf '%s\n' "${specs[@]}" >"$tmp/root/.kcache-specs"
+		install_dir "$tmp/root" "$dest"
+		unlock_cache
+	fi
+	emit CHRONY_ARM64 "$dest"
+}
+
 # Entered inside the new mount+pid namespace (pid 1 is this shell): bind the
 # requested host dirs at identical paths, provide /dev, chroot and run.
 cmd_enter() {
@@ -1043,6 +1150,8 @@ main() {
 	qemu10) cmd_qemu10 ;;
 	qemu-plugin-h) cmd_qemu_plugin_h ;;
 	check-s390x) cmd_check_s390x ;;
+	check-arm64) cmd_check_arm64 ;;
+	chrony-arm64) cmd_chrony_arm64 ;;
 	intree-src) (($# >= 2)) || usage; cmd_intree_src "$@" ;;
 	refresh) lock_cache; apt_setup; apt_update; rm -f "$CACHE/state/"*.env ;;
 	__enter) cmd_enter "$@" ;;

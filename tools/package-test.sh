@@ -227,6 +227,10 @@ MODS_X86=$(dkms_modules x86_64)
 # everywhere (the test backend never).
 check dkms.conf/per-arch "x86_64: '$MODS_X86', s390x: '$(dkms_modules s390x)'" \
 	test "$MODS_X86" = "ptp_pure_core ptp_pure_vmclock ptp_pure_kvm ptp_pure_vmw ptp_pure_cipu" -a "$(dkms_modules s390x)" = "ptp_pure_core ptp_pure_s390"
+# arm64 (dkms's $arch is aarch64 or arm64): vmclock and kvm, not vmw.
+check dkms.conf/per-arch-arm64 "aarch64: '$(dkms_modules aarch64)', arm64: '$(dkms_modules arm64)'" \
+	test "$(dkms_modules aarch64)" = "ptp_pure_core ptp_pure_vmclock ptp_pure_kvm" -a \
+	"$(dkms_modules arm64)" = "ptp_pure_core ptp_pure_vmclock ptp_pure_kvm"
 check dkms.conf/autoinstall "no AUTOINSTALL=yes" grep -qx 'AUTOINSTALL="yes"' dkms.conf
 
 # The installed files besides the DKMS sources: each is documented in README.

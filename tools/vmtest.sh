@@ -26,6 +26,12 @@
 #                        asked for) and tests/guest/s390 on each
 #                        (on s390x-7 beside the in-tree ptp_s390, built by
 #                        tests/vm/intree-s390/build.sh)
+#   arm64 series (arm64-6.1, arm64-6.12, arm64-7; by default $ARM64_SERIES,
+#                        else arm64-7; ARM64_SERIES= for none): the core suite
+#                        (50 load cycles), tests/guest/vmclock-arm64 (the
+#                        emulator's page as a devicetree node, with its
+#                        interrupt) and, on arm64-7, ours beside the in-tree
+#                        ptp_vmclock (bench/guest-arm64)
 # Modules come from the build matrix (make matrix).  Ends with one
 # "N passed, N failed, N skipped" line; exits non-zero on any failure.
 #
@@ -34,13 +40,15 @@
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 1
-series=() s390=()
+series=() s390=() arm64=()
 for s in "$@"; do
-	case $s in s390x*) s390+=("$s") ;; *) series+=("$s") ;; esac
+	case $s in s390x*) s390+=("$s") ;; arm64*) arm64+=("$s") ;; *) series+=("$s") ;; esac
 done
 if [ $# -eq 0 ]; then
 	series=(5.10 6.1 6.12 7)
 	s390=(s390x s390x-6.12 s390x-7)
+	# shellcheck disable=SC2206 # a list of series
+	arm64=(${ARM64_SERIES-arm64-7})
 fi
 
 pass=0 fail=0 skip=0
@@ -122,6 +130,14 @@ if [ ${#s390[@]} -gt 0 ]; then
 		run "s390 $s" tools/vm/vmtest.sh --tests tests/guest/s390 "${intree[@]}" "$s"
 	done
 fi
+# arm64 guests (qemu-system-aarch64 -M virt under TCG).
+for s in "${arm64[@]}"; do
+	run "core $s" tools/vm/vmtest.sh --tests tests/guest/core --append ptptest.cycles=50 "$s"
+	run "vmclock $s" tests/emu/run-vmclock.sh --series "$s" --tests tests/guest/vmclock-arm64
+	[ "$s" = arm64-7 ] || continue
+	run "side by side $s" tests/emu/run-vmclock.sh --series "$s" --twin \
+		--tests bench/guest-arm64 --append ptpbench.rounds=2 --name side-by-side
+done
 
 echo "$pass passed, $fail failed, $skip skipped"
 [ "$fail" -eq 0 ]

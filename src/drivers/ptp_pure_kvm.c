@@ -27,25 +27,60 @@
  * several CPUs never share a slot and take no lock, and nothing on the
  * same CPU can interleave.
  *
+ * arm64: the host offers the same service as the KVM PTP vendor-hypervisor
+ * call of SMCCC 1.1: one call returns the host's CLOCK_REALTIME in
+ * nanoseconds and the guest's virtual counter (CNTVCT) of the same instant
+ * in registers, so no buffer is needed.  The kernel discovers at boot which
+ * KVM services its hypervisor offers; the module loads only if the PTP
+ * service is among them and one probing call works, and otherwise fails with
+ * -ENODEV and one log line.  Samples carry the virtual counter, which the
+ * core hands to the timekeeping core as the architected counter (cross
+ * timestamps where the kernel can name that clocksource, 6.9+).
+ *
  * The clock is named "KVM virtual PTP" like the in-tree ptp_kvm, so
  * systemd's udev rule gives it the /dev/ptp_kvm link.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/err.h>
+#include <linux/module.h>
+#ifdef CONFIG_X86
 #include <linux/irqflags.h>
 #include <linux/kvm_para.h>
 #include <linux/mm.h>
-#include <linux/module.h>
 #include <linux/set_memory.h>
 #include <linux/smp.h>
 #include <linux/string.h>
 #include <asm/cpufeature.h>
+#endif
+#ifdef CONFIG_ARM64
+#include <linux/arm-smccc.h>
+#include <asm/hypervisor.h>
+#endif
 
 #include "ptp_pure.h"
 #include "ptp_pure_compat.h"
 
 #define PP_KVM_CLOCK_NAME	"KVM virtual PTP"
+
+static const struct ptp_pure_ops pp_kvm_ops;
+
+/* The clock of either architecture, paired with @counter. */
+static struct ptp_pure_clock *pp_kvm_register(void *priv,
+					      enum ptp_pure_counter counter)
+{
+	struct ptp_pure_config cfg = {
+		.name = PP_KVM_CLOCK_NAME,
+		.ops = &pp_kvm_ops,
+		.priv = priv,
+		.flags = PTP_PURE_F_PAIRED,
+		.counter = counter,
+	};
+
+	return ptp_pure_register(NULL, &cfg);
+}
+
+#ifdef CONFIG_X86
 
 /* Where hypervisors place their CPUID leaves, in steps of 0x100. */
 #define PP_KVM_CPUID_FIRST	0x40000000
@@ -180,15 +215,8 @@ static int pp_kvm_alloc_buf(struct pp_kvm *pk, const char **why)
 	return 0;
 }
 
-static int __init pp_kvm_init(void)
+static int pp_kvm_arch_init(void)
 {
-	struct ptp_pure_config cfg = {
-		.name = PP_KVM_CLOCK_NAME,
-		.ops = &pp_kvm_ops,
-		.priv = &pp_kvm,
-		.flags = PTP_PURE_F_PAIRED,
-		.counter = PTP_PURE_COUNTER_X86_TSC,
-	};
 	struct pp_kvm *pk = &pp_kvm;
 	struct kvm_clock_pairing p;
 	const char *why;
@@ -220,7 +248,7 @@ static int __init pp_kvm_init(void)
 		goto refuse;
 	}
 
-	pk->clk = ptp_pure_register(NULL, &cfg);
+	pk->clk = pp_kvm_register(pk, PTP_PURE_COUNTER_X86_TSC);
 	if (IS_ERR(pk->clk)) {
 		ret = PTR_ERR(pk->clk);
 		pp_kvm_free_buf(pk);
@@ -232,15 +260,103 @@ refuse:
 	pp_kvm_free_buf(pk);
 	return -ENODEV;
 }
-module_init(pp_kvm_init);
 
-static void __exit pp_kvm_exit(void)
+static void pp_kvm_arch_exit(void)
 {
 	ptp_pure_unregister(pp_kvm.clk);
 	pp_kvm_free_buf(&pp_kvm);
 }
+#endif /* CONFIG_X86 */
+
+#ifdef CONFIG_ARM64
+/**
+ * struct pp_kvm - the backend's state, one per module
+ * @clk: the registered clock
+ */
+struct pp_kvm {
+	struct ptp_pure_clock *clk;
+};
+
+static struct pp_kvm pp_kvm;
+
+/*
+ * One KVM PTP call: the host's CLOCK_REALTIME in nanoseconds and the virtual
+ * counter of the same instant, each as two 32-bit halves.
+ * Return: 0, or -EOPNOTSUPP when the host answers NOT_SUPPORTED (e.g. its
+ * clocksource is not the architected counter).
+ */
+static int pp_kvm_smccc(u64 *ns, u64 *cycles)
+{
+	struct arm_smccc_res res;
+
+	arm_smccc_1_1_invoke(ARM_SMCCC_VENDOR_HYP_KVM_PTP_FUNC_ID,
+			     KVM_PTP_VIRT_COUNTER, &res);
+	if ((long)res.a0 < 0)
+		return -EOPNOTSUPP;
+	*ns = (u64)lower_32_bits(res.a0) << 32 | lower_32_bits(res.a1);
+	*cycles = (u64)lower_32_bits(res.a2) << 32 | lower_32_bits(res.a3);
+	return 0;
+}
+
+static int pp_kvm_read(void *priv, struct ptp_pure_sample *sample,
+		       unsigned int flags)
+{
+	u64 ns, cycles;
+	int ret;
+
+	ret = pp_kvm_smccc(&ns, &cycles);
+	if (ret)
+		return ret;
+	sample->time = ns_to_timespec64(ns);
+	sample->timescale = PTP_PURE_TS_UTC;
+	sample->counter = cycles;
+	sample->counter_id = PTP_PURE_COUNTER_ARM_VIRT;
+	return 0;
+}
+
+static const struct ptp_pure_ops pp_kvm_ops = {
+	.read = pp_kvm_read,
+};
+
+static int pp_kvm_arch_init(void)
+{
+	u64 ns, cycles;
+
+	/*
+	 * The kernel asked the hypervisor at boot which KVM vendor services it
+	 * offers (none when SMCCC 1.1 is absent or the hypervisor is not KVM):
+	 * the PTP call is never made unless it is listed.
+	 */
+	if (!kvm_arm_hyp_service_available(ARM_SMCCC_KVM_FUNC_PTP)) {
+		pr_info("not loaded: the hypervisor offers no KVM PTP service over SMCCC (not a KVM guest, or a host without it)\n");
+		return -ENODEV;
+	}
+	if (pp_kvm_smccc(&ns, &cycles)) {
+		pr_info("not loaded: the KVM host refuses the PTP call (its clocksource is not the architected counter)\n");
+		return -ENODEV;
+	}
+	pp_kvm.clk = pp_kvm_register(&pp_kvm, PTP_PURE_COUNTER_ARM_VIRT);
+	return PTR_ERR_OR_ZERO(pp_kvm.clk);
+}
+
+static void pp_kvm_arch_exit(void)
+{
+	ptp_pure_unregister(pp_kvm.clk);
+}
+#endif /* CONFIG_ARM64 */
+
+static int __init pp_kvm_init(void)
+{
+	return pp_kvm_arch_init();
+}
+module_init(pp_kvm_init);
+
+static void __exit pp_kvm_exit(void)
+{
+	pp_kvm_arch_exit();
+}
 module_exit(pp_kvm_exit);
 
-MODULE_DESCRIPTION("KVM clock-pairing hypercall PTP clock through ptp_pure_core");
+MODULE_DESCRIPTION("KVM PTP clock (x86 clock-pairing hypercall, arm64 SMCCC) through ptp_pure_core");
 MODULE_AUTHOR("ptp-pure developers");
 MODULE_LICENSE("GPL");

@@ -44,6 +44,13 @@ cc "${CFLAGS[@]}" -pthread -o "$TMP/vmclock-emu" "$EMU_DIR/vmclock-emu.c"
 cc "${CFLAGS[@]}" -o "$TMP/cipu-emu" "$EMU_DIR/cipu-emu.c"
 cc "${CFLAGS[@]}" -static -o "$TMP/tscsync" "$EMU_DIR/tscsync.c"
 cc "${CFLAGS[@]}" -static -o "$TMP/phc_read" "$EMU_DIR/phc_read.c"
+# The guest tools for arm64 guests (OUTDIR/overlay-arm64), when the cross
+# compiler is there (tools/deps.sh: gcc-aarch64-linux-gnu).
+if command -v aarch64-linux-gnu-gcc >/dev/null; then
+	mkdir -p "$TMP/a64"
+	aarch64-linux-gnu-gcc "${CFLAGS[@]}" -static -o "$TMP/a64/tscsync" "$EMU_DIR/tscsync.c"
+	aarch64-linux-gnu-gcc "${CFLAGS[@]}" -static -o "$TMP/a64/phc_read" "$EMU_DIR/phc_read.c"
+fi
 
 # iasl's -D defines symbols without values: rewrite the address lines.
 printf -v addr '0x%08X' "$((ADDR))"
@@ -64,4 +71,10 @@ mv -f "$TMP/vmclock-emu" "$TMP/cipu-emu" "$TMP/vmclock.aml" "$TMP/vmclock-hid.am
 mv -f "$TMP/tscsync" "$TMP/phc_read" "$OUT/overlay/usr/bin/"
 install -m 0755 "$EMU_DIR/vmclockctl" "$OUT/overlay/usr/bin/vmclockctl"
 install -D -m 0644 "$EMU_DIR/guest-lib.sh" "$OUT/overlay/usr/share/vmclock-emu/guest-lib.sh"
+if [[ -d $TMP/a64 ]]; then
+	mkdir -p "$OUT/overlay-arm64/usr/bin"
+	mv -f "$TMP/a64/tscsync" "$TMP/a64/phc_read" "$OUT/overlay-arm64/usr/bin/"
+	install -m 0755 "$EMU_DIR/vmclockctl" "$OUT/overlay-arm64/usr/bin/vmclockctl"
+	install -D -m 0644 "$EMU_DIR/guest-lib.sh" "$OUT/overlay-arm64/usr/share/vmclock-emu/guest-lib.sh"
+fi
 echo "$OUT"

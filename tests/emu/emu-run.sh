@@ -84,12 +84,49 @@ emu_run() {
 	emu+=" --control @RUNDIR@/vmclockctl.sock --qmp @RUNDIR@/qmp.sock"
 	for a in "${EMU_ARGS[@]}"; do emu+=" $(printf '%q' "$a")"; done
 
-	"$REPO_DIR/tools/vm/run.sh" --series "$series" --tests "$TESTS" --mem "$MEM_MB" \
-		--overlay "$out/overlay" \
-		--qemu-arg -object \
-		--qemu-arg "memory-backend-file,id=guestram,size=${MEM_MB}M,mem-path=$EMU_RAM,share=on" \
-		--qemu-arg -machine --qemu-arg memory-backend=guestram \
+	EMU_COMMON=(--series "$series" --tests "$TESTS" --mem "$MEM_MB"
+		--qemu-arg -object
+		--qemu-arg "memory-backend-file,id=guestram,size=${MEM_MB}M,mem-path=$EMU_RAM,share=on"
+		--qemu-arg -machine --qemu-arg memory-backend=guestram
+		--qemu-arg -S --qemu-arg -qmp --qemu-arg "unix:@RUNDIR@/qmp.sock,server=on,wait=off")
+	if [[ $series == arm64* ]]; then
+		emu_run_arm64 "$out" "$emu" "$@"
+		return
+	fi
+	"$REPO_DIR/tools/vm/run.sh" "${EMU_COMMON[@]}" --overlay "$out/overlay" \
 		--qemu-arg -acpitable --qemu-arg "file=$out/$AML" \
-		--qemu-arg -S --qemu-arg -qmp --qemu-arg "unix:@RUNDIR@/qmp.sock,server=on,wait=off" \
+		--host-cmd "$emu" "$@"
+}
+
+# arm64 guests (-M virt): RAM starts at guest physical 0x40000000, so the
+# page at file offset $ADDR is at 0x40000000 + $ADDR = 0x50000000, which a
+# devicetree node "amazon,vmclock" declares and a no-map reserved-memory node
+# keeps from the kernel (vmclock-arm64.dtsi, added to QEMU's own devicetree
+# by run.sh --dtb-add).  The page carries the virtual counter: QEMU 7.2's
+# 62.5 MHz, i.e. 16 ns of the host's CLOCK_MONOTONIC per tick.  The command
+# port is a second virtio console (hvc1).  The doorbell (vmclock-emu
+# --doorbell) is a virtio serial port "vmclock.bell" (not a console, which
+# would renumber the hvc devices) on a second virtio-serial-device:
+# as the second virtio device on the command line it takes virtio-mmio
+# transport 30, whose interrupt (SPI 46) the devicetree node names too.
+emu_run_arm64() {
+	local out=$1 emu=$2
+	shift 2
+	[[ -d $out/overlay-arm64 ]] || emu_die "no arm64 guest tools in $out (aarch64-linux-gnu-gcc missing?)"
+	emu+=" --arm-vcnt 16 --ram-base 0x40000000 --doorbell @RUNDIR@/vmclockbell.sock"
+	local dtsi=vmclock-arm64.dtsi
+	case $AML in
+	vmclock-twin.aml) dtsi=vmclock-arm64-twin.dtsi ;;
+	vmclock-hid.aml) emu_die "--hid-only is ACPI (x86)" ;;
+	esac
+	"$REPO_DIR/tools/vm/run.sh" "${EMU_COMMON[@]}" --overlay "$out/overlay-arm64" \
+		--qemu-arg -chardev \
+		--qemu-arg "socket,id=vmclockctl,path=@RUNDIR@/vmclockctl.sock,server=on,wait=off" \
+		--qemu-arg -device --qemu-arg virtconsole,chardev=vmclockctl \
+		--qemu-arg -chardev \
+		--qemu-arg "socket,id=vmclockbell,path=@RUNDIR@/vmclockbell.sock,server=on,wait=off" \
+		--qemu-arg -device --qemu-arg virtio-serial-device,id=bellbus \
+		--qemu-arg -device --qemu-arg virtserialport,chardev=vmclockbell,bus=bellbus.0,name=vmclock.bell \
+		--dtb-add "$EMU_DIR/$dtsi" \
 		--host-cmd "$emu" "$@"
 }

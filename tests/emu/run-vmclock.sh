@@ -23,9 +23,11 @@ set -euo pipefail
 
 TESTS=$REPO_DIR/tests/guest/vmclock
 emu_args "$@"
+arch_dir=''
+[[ $SERIES != arm64* ]] || arch_dir=aarch64/
 for t in ptp_test vmclock_dev; do
-	[[ -x $REPO_DIR/tests/guest/$t ]] ||
-		emu_die "tests/guest/$t is not built: run make guest-tools"
+	[[ -x $REPO_DIR/tests/guest/$arch_dir$t ]] ||
+		emu_die "tests/guest/$arch_dir$t is not built: run make guest-tools${arch_dir:+-arm64}"
 done
 
 emu_run "$SERIES" "${PASS[@]}"

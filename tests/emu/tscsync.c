@@ -50,7 +50,12 @@ struct phc_sample {
 	int err;		/* errno of a failed read */
 };
 
+/* The command port: the third UART on x86, the second virtio console on arm64. */
+#if defined(__aarch64__)
+static const char *tty = "/dev/hvc1";
+#else
 static const char *tty = "/dev/ttyS2";
+#endif
 
 static void fail(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 static void fail(const char *fmt, ...)
@@ -65,12 +70,20 @@ static void fail(const char *fmt, ...)
 	exit(1);
 }
 
+/* The guest counter of the vmclock page: the TSC, or arm64's CNTVCT_EL0. */
 static inline uint64_t rdtsc_ordered(void)
 {
+#if defined(__aarch64__)
+	uint64_t v;
+
+	__asm__ __volatile__("isb; mrs %0, cntvct_el0; isb" : "=r"(v) : : "memory");
+	return v;
+#else
 	uint32_t lo, hi;
 
 	__asm__ __volatile__("lfence; rdtsc" : "=a"(lo), "=d"(hi) : : "memory");
 	return ((uint64_t)hi << 32) | lo;
+#endif
 }
 
 static int64_t mono_ns(void)
@@ -161,7 +174,11 @@ static bool wait_ack(volatile struct tsync_box *box, uint32_t want)
 	while (__atomic_load_n(&box->ack, __ATOMIC_ACQUIRE) != want) {
 		if (++spins % 1024 == 0 && mono_ns() > deadline)
 			return false;
+#if defined(__aarch64__)
+		__asm__ __volatile__("yield");
+#else
 		__builtin_ia32_pause();
+#endif
 	}
 	return true;
 }

@@ -16,6 +16,23 @@
  * measured by the guest with the "tscsync" command, a ping-pong in guest
  * memory (tscsync.h, tscsync.c).
  *
+ * arm64 guests (--arm-vcnt PERIOD_NS): the page carries the arm virtual
+ * counter instead.  Under TCG, QEMU derives it from its virtual clock, which
+ * is the host's CLOCK_MONOTONIC counted from the start of the virtual CPUs
+ * (stopped while the guest is paused), in whole counter periods (16 ns at
+ * the 62.5 MHz of QEMU 7.2): the "host counter" is then CLOCK_MONOTONIC
+ * divided by that period, and everything else stays as for the TSC (the
+ * offset from "cont", refined by tscsync whose arm64 guest side reads
+ * CNTVCT_EL0).  --ram-base is the guest physical address of the RAM file's
+ * first byte (0x40000000 on -M virt) for tscsync's mailbox address.
+ *
+ * Notifications (--doorbell SOCKET): after every update that leaves a new
+ * even seq_count on a page with NOTIFICATION_PRESENT, one byte goes to a
+ * QEMU chardev socket whose guest device (a virtio console on its own
+ * virtio-mmio transport) then raises its interrupt; the vmclock devicetree
+ * node names the same interrupt line, so the vmclock driver's handler runs
+ * as a real interrupt raised from the host ("doorbell off" stops it).
+ *
  * Build: cc -std=gnu11 -O2 -Wall -Wextra -Werror -Iinclude \
  *	     -o vmclock-emu tests/emu/vmclock-emu.c
  */
@@ -135,6 +152,14 @@ struct emu {
 	uint32_t seq;
 	bool last_valid;		/* last published time, for monotonic */
 	struct pp_vmclock_abi last;
+	/* arm64: host counter = CLOCK_MONOTONIC / arm_period_ns (0: TSC) */
+	int64_t arm_period_ns;
+	uint64_t ram_base;
+	/* notifications: a chardev socket that raises the guest's interrupt */
+	const char *bell_path;
+	int bell_fd;
+	bool bell_off;
+	uint64_t rings;
 	/* guest TSC = host TSC + tsc_offset */
 	int64_t tsc_offset;
 	uint64_t offset_err;		/* ticks; the offset may be this much higher */
@@ -157,7 +182,7 @@ struct emu {
 
 static struct emu E = {
 	.hz = 10, .status_override = -1, .leap_override = -1,
-	.tai_offset = DEFAULT_TAI_OFFSET, .ctl_fd = -1, .sig_fd = -1,
+	.tai_offset = DEFAULT_TAI_OFFSET, .ctl_fd = -1, .sig_fd = -1, .bell_fd = -1,
 	.disruption_marker = 1,
 };
 
@@ -171,9 +196,18 @@ static int64_t slew_ns(int64_t rt_ns)
 /* ------------------------------------------------------------ utilities */
 
 
+static int64_t mono_ns(void);
+
+/*
+ * The host counter that the guest's counter follows: the TSC, or for arm64
+ * guests CLOCK_MONOTONIC in units of the virtual counter's period.
+ */
 static inline uint64_t rdtsc_ordered(void)
 {
 	uint32_t lo, hi;
+
+	if (E.arm_period_ns)
+		return (uint64_t)mono_ns() / (uint64_t)E.arm_period_ns;
 
 	__asm__ __volatile__("lfence; rdtsc" : "=a"(lo), "=d"(hi) : : "memory");
 	return ((uint64_t)hi << 32) | lo;
@@ -379,7 +413,8 @@ static void build_page(struct pp_vmclock_abi *p, const struct sample *rt)
 	p->magic = htole32(PP_VMCLOCK_MAGIC);
 	p->size = htole32(PAGE_SZ);
 	p->version = htole16(PP_VMCLOCK_VERSION);
-	p->counter_id = PP_VMCLOCK_COUNTER_X86_TSC;
+	p->counter_id = E.arm_period_ns ? PP_VMCLOCK_COUNTER_ARM_VCNT :
+					  PP_VMCLOCK_COUNTER_X86_TSC;
 	p->time_type = type;
 	p->disruption_marker = htole64(E.disruption_marker);
 	p->flags = htole64(scenario_flags());
@@ -488,6 +523,20 @@ static void build_page(struct pp_vmclock_abi *p, const struct sample *rt)
 	}
 }
 
+/* Notify the guest of a new even seq_count (--doorbell). */
+static void ring_doorbell(const struct pp_vmclock_abi *p)
+{
+	static const char bell = '.';
+	int fd = __atomic_load_n(&E.bell_fd, __ATOMIC_RELAXED);
+
+	if (fd < 0 || __atomic_load_n(&E.bell_off, __ATOMIC_RELAXED) ||
+	    !(le64toh(p->flags) & PP_VMCLOCK_FLAG_NOTIFICATION_PRESENT))
+		return;
+	/* Non-blocking: a guest that stopped reading loses rings, not us. */
+	if (write(fd, &bell, 1) == 1)
+		__atomic_add_fetch(&E.rings, 1, __ATOMIC_RELAXED);
+}
+
 /*
  * Writer side of the seq_count protocol: odd while the fields change, even
  * afterwards; the fences keep the field stores between the two counts.
@@ -511,6 +560,7 @@ static void publish(const struct pp_vmclock_abi *p)
 		return;		/* leave seq_count odd */
 	E.seq++;
 	__atomic_store_n(&E.page->seq_count, htole32(E.seq), __ATOMIC_RELEASE);
+	ring_doorbell(p);
 }
 
 /*
@@ -792,6 +842,8 @@ static void cmd_tscsync(int ac, char **av, char *out, size_t len)
 	}
 	errno = 0;
 	gpa = strtoull(a, &end, 0);
+	/* From here on, the offset in the RAM file. */
+	gpa -= E.ram_base;
 	if (errno || *end || gpa % PAGE_SZ || gpa + PAGE_SZ > E.mem_size ||
 	    gpa == E.addr) {
 		snprintf(out, len, "err tscsync: bad mailbox address %s", a);
@@ -936,8 +988,9 @@ static void cmd_stats(char *out, size_t len)
 	stat_fmt(u, sizeof(u), "update", &E.st_update);
 	stat_fmt(c, sizeof(c), "selfcheck_err", &E.st_check);
 	snprintf(out, len, "ok updates=%" PRIu64 " %s %s %s (min/mean/max)"
-		 " tsc_ppm_err=%.4f", E.updates, w, u, c,
-		 (double)(E.freq_relerr * 1e6L));
+		 " tsc_ppm_err=%.4f rings=%" PRIu64, E.updates, w, u, c,
+		 (double)(E.freq_relerr * 1e6L),
+		 __atomic_load_n(&E.rings, __ATOMIC_RELAXED));
 }
 
 static void reset_state(void)
@@ -1220,13 +1273,22 @@ static void handle_command(char *line, char *out, size_t len)
 	} else if (!strcmp(cmd, "stats")) {
 		cmd_stats(out, len);
 		return;
+	} else if (!strcmp(cmd, "doorbell")) {
+		if (ac != 2 || (strcmp(av[1], "on") && strcmp(av[1], "off"))) {
+			snprintf(out, len, "err doorbell on|off");
+			return;
+		}
+		__atomic_store_n(&E.bell_off, !strcmp(av[1], "off"), __ATOMIC_RELAXED);
+		snprintf(out, len, "ok doorbell %s%s rings=%" PRIu64, av[1],
+			 E.bell_fd < 0 ? " (not connected)" : "",
+			 __atomic_load_n(&E.rings, __ATOMIC_RELAXED));
 	} else if (!strcmp(cmd, "help")) {
 		snprintf(out, len, "ok commands: scenario NAME, status N, leap N, "
 			 "disrupt [MS], snapshot [MS], slew PPM, tai N, stall, unstall, "
 			 "break WHAT, fix, "
 			 "reset, flags set|clear MASK|auto, hz N, "
 			 "tscsync ADDR N [adopt|measure], churn MS, bump N MS, idle, "
-			 "get, stats, quit");
+			 "doorbell on|off, get, stats, quit");
 		return;
 	} else if (!strcmp(cmd, "quit")) {
 		E.quit = true;
@@ -1301,6 +1363,11 @@ static void usage(int status)
 		"  --hz N            page updates per second (default 10)\n"
 		"  --tai-offset N    TAI - UTC in seconds (default: the host kernel's, else 37)\n"
 		"  --tsc-offset N    guest TSC - host TSC, if known\n"
+		"  --arm-vcnt NS     arm64 guest: the page carries the virtual counter, whose\n"
+		"                    period under TCG is NS ns of the host's CLOCK_MONOTONIC\n"
+		"  --ram-base GPA    guest physical address of the RAM file's start (tscsync)\n"
+		"  --doorbell SOCKET QEMU chardev socket (server): a byte after every update of\n"
+		"                    a page with NOTIFICATION_PRESENT raises the guest's interrupt\n"
 		"  --log FILE        log here (appending) instead of stderr\n");
 	exit(status);
 }
@@ -1318,6 +1385,9 @@ static void parse_args(int argc, char **argv)
 		{ "tai-offset", required_argument, NULL, 't' },
 		{ "tsc-offset", required_argument, NULL, 'o' },
 		{ "log", required_argument, NULL, 'l' },
+		{ "arm-vcnt", required_argument, NULL, 'A' },
+		{ "ram-base", required_argument, NULL, 'B' },
+		{ "doorbell", required_argument, NULL, 'D' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -1372,6 +1442,20 @@ static void parse_args(int argc, char **argv)
 			break;
 		case 'l':
 			log_path = optarg;
+			break;
+		case 'A':
+			if (!parse_long(optarg, 1, 1000, &v))
+				die("--arm-vcnt %s: a period of 1..1000 ns", optarg);
+			E.arm_period_ns = v;
+			break;
+		case 'D':
+			E.bell_path = optarg;
+			break;
+		case 'B':
+			errno = 0;
+			E.ram_base = strtoull(optarg, &end, 0);
+			if (errno || *end)
+				die("--ram-base %s: not a number", optarg);
 			break;
 		case 'h':
 			usage(0);
@@ -1429,6 +1513,22 @@ static void try_connect_control(void)
 	logmsg("connected to the control port %s", E.ctl_path);
 }
 
+static void try_connect_doorbell(void)
+{
+	int fd = unix_connect(E.bell_path), flags;
+
+	if (fd < 0) {
+		if (errno != ENOENT && errno != ECONNREFUSED)
+			die("connect %s: %s", E.bell_path, strerror(errno));
+		return;
+	}
+	flags = fcntl(fd, F_GETFL);
+	if (flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK))
+		die("fcntl on %s: %s", E.bell_path, strerror(errno));
+	__atomic_store_n(&E.bell_fd, fd, __ATOMIC_RELEASE);
+	logmsg("connected to the doorbell %s", E.bell_path);
+}
+
 static void main_loop(void)
 {
 	int64_t next = mono_ns(), ctl_deadline = next + WAIT_FILE_SEC * NSEC_PER_SEC;
@@ -1449,6 +1549,8 @@ static void main_loop(void)
 			next += NSEC_PER_SEC / E.hz;
 			if (next < now)
 				next = now + NSEC_PER_SEC / E.hz;
+			if (E.bell_path && E.bell_fd < 0)
+				try_connect_doorbell();
 			if (E.ctl_path && E.ctl_fd < 0) {
 				try_connect_control();
 				if (E.ctl_fd < 0 && now > ctl_deadline)

@@ -60,6 +60,16 @@
 
 #define PTP_PURE_TEST_MAX 4
 
+/*
+ * The counter the clocksource cycles of a paired sample are: the arm64
+ * guest clocksource (arch_sys_counter) reads the virtual counter.
+ */
+#ifdef CONFIG_ARM64
+#define PTP_PURE_TEST_COUNTER	PTP_PURE_COUNTER_ARM_VIRT
+#else
+#define PTP_PURE_TEST_COUNTER	PTP_PURE_COUNTER_X86_TSC
+#endif
+
 static unsigned int nclocks = 1;
 module_param(nclocks, uint, 0444);
 MODULE_PARM_DESC(nclocks, "number of test clocks (1-4)");
@@ -185,7 +195,7 @@ static int ptp_pure_test_read(void *priv, struct ptp_pure_sample *s,
 	switch (READ_ONCE(paired[i])) {
 	case 1:
 		s->counter = snap.cycles;
-		s->counter_id = PTP_PURE_COUNTER_X86_TSC;
+		s->counter_id = PTP_PURE_TEST_COUNTER;
 		break;
 #ifdef CONFIG_X86
 	case 2:
@@ -347,7 +357,7 @@ static int ptp_pure_test_probe(struct platform_device *pdev)
 	struct ptp_pure_config cfg = {
 		.ops = &ptp_pure_test_ops,
 		.priv = tc,
-		.counter = PTP_PURE_COUNTER_X86_TSC,
+		.counter = PTP_PURE_TEST_COUNTER,
 		.watch_ms = watch_ms,
 	};
 	struct ptp_pure_clock *clk;

@@ -194,6 +194,13 @@ finish() {
 MARK=ptpvm:
 mount_fs
 parse_cmdline
+# A results channel on a virtio console (arm64 guests) needs its modules.
+if [ ! -c "$OUT" ] && [ "$OUT" != /dev/console ]; then
+	modprobe -q virtio_mmio 2>/dev/null
+	modprobe -q virtio_console 2>/dev/null
+	n=0
+	while [ ! -c "$OUT" ] && [ $n -lt 50 ]; do sleep 0.1; n=$((n + 1)); done
+fi
 [ -c "$OUT" ] || OUT=/dev/console
 # A dedicated results channel in raw mode: no \n -> \r\n translation.
 [ "$OUT" = /dev/console ] || stty -F "$OUT" raw -echo 2>/dev/null

@@ -25,6 +25,7 @@ now_ms() { date +%s%3N; }
 series_arch() {
 	case $1 in
 	s390x*) echo s390x ;;
+	arm64*) echo aarch64 ;;
 	*) echo x86_64 ;;
 	esac
 }

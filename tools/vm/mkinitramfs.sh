@@ -7,7 +7,7 @@
 #      modules in /lib/modules/KREL/extra with a fresh modules.dep, tests, extra files.
 #
 # Usage: mkinitramfs.sh -o OUT --krel KREL --modroot DIR [options]
-#   --arch x86_64|s390x   guest architecture (default x86_64)
+#   --arch x86_64|s390x|aarch64   guest architecture (default x86_64)
 #   --modules DIR         our built modules (DIR/*.ko); loaded at boot in dependency order
 #   --load LIST|none      space/comma separated module names to load at boot
 #                         (default: all of --modules)
@@ -18,7 +18,9 @@
 #   --file SRC:DEST       copy a file or directory to DEST in the guest; repeatable
 #   --overlay DIR         copy DIR/. onto the guest root; repeatable
 #   --elf SRC[:DEST]      copy a dynamic executable plus its shared libraries; repeatable
-#   --with-chrony         add the host's chronyd/chronyc and their libraries (x86_64 only)
+#   --with-chrony         add the host's chronyd/chronyc and their libraries (x86_64);
+#                         aarch64: bookworm's arm64 chrony and libraries
+#                         (tools/kcache.sh chrony-arm64)
 #   --compress gzip|none  compression of the whole image (default none: boots faster)
 #   --init FILE           use FILE as /init instead of tools/vm/init.sh
 set -euo pipefail
@@ -63,7 +65,7 @@ parse_args() {
 	[[ -z $MODDIR || -d $MODDIR ]] || die "--modules $MODDIR: not a directory"
 	[[ -z $TESTS || -d $TESTS ]] || die "--tests $TESTS: not a directory"
 	[[ $COMPRESS == gzip || $COMPRESS == none ]] || die "--compress gzip|none"
-	[[ $CHRONY == 0 || $ARCH == x86_64 ]] || die "--with-chrony is x86_64 only"
+	[[ $CHRONY == 0 || $ARCH == x86_64 || $ARCH == aarch64 ]] || die "--with-chrony is x86_64/aarch64 only"
 }
 
 # ---------------------------------------------------------------- helpers
@@ -91,8 +93,30 @@ busybox_bin() {
 		[[ -x $bb ]] || fetch_s390x_busybox "$bb"
 		echo "$bb"
 		;;
+	aarch64)
+		local bb=$VM_CACHE/aarch64/busybox
+		[[ -x $bb ]] || fetch_arm64_busybox "$bb"
+		echo "$bb"
+		;;
 	*) die "unsupported arch $ARCH" ;;
 	esac
+}
+
+# busybox-static:arm64 through kcache.sh's arm64 apt indexes (read-only).
+fetch_arm64_busybox() {
+	local dest=$1 tmp apt=$CACHE/apt-arm64
+	tmp=$(mktemp -d)
+	note "fetching busybox-static:arm64"
+	local -a opts=(-o "Dir::Etc::sourcelist=$apt/sources.list" -o Dir::Etc::sourceparts=-
+		-o "Dir::State::Lists=$apt/lists" -o "Dir::State::status=$apt/status"
+		-o Dir::Cache::pkgcache= -o Dir::Cache::srcpkgcache=
+		-o APT::Architectures::=amd64 -o APT::Architectures::=arm64 -o APT::Sandbox::User=root)
+	(cd "$tmp" && apt-get "${opts[@]}" download -q busybox-static:arm64 >/dev/null 2>&1) ||
+		die "cannot download busybox-static:arm64 (run tools/kcache.sh image arm64-6.1 first)"
+	dpkg -x "$tmp"/busybox-static_*.deb "$tmp/x"
+	mkdir -p "${dest%/*}"
+	cp "$tmp/x/bin/busybox" "$dest.$$" && atomic_mv "$dest.$$" "$dest"
+	rm -rf "$tmp"
 }
 
 fetch_s390x_busybox() {
@@ -148,7 +172,18 @@ build_base() {
 	printf 'root:x:0:\n_chrony:x:101:\n' >"$stage/etc/group"
 	printf 'export PS1="[ptpvm \\w]# " PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root\n' \
 		>"$stage/etc/profile"
-	if ((CHRONY)); then
+	if ((CHRONY)) && [[ $ARCH == aarch64 ]]; then
+		# The loader and every library of the unpacked arm64 packages.
+		local root=$CHRONY_ROOT d
+		install -D -m 0755 "$root/usr/sbin/chronyd" "$stage/usr/sbin/chronyd"
+		install -D -m 0755 "$root/usr/bin/chronyc" "$stage/usr/bin/chronyc"
+		for d in lib/aarch64-linux-gnu usr/lib/aarch64-linux-gnu; do
+			mkdir -p "$stage/$d"
+			find "$root/$d" -maxdepth 1 -name '*.so*' -exec cp -a {} "$stage/$d/" \;
+		done
+		cp -a "$root/lib/ld-linux-aarch64.so.1" "$stage/lib/"
+		mkdir -p "$stage"/{etc/chrony,var/lib/chrony,run/chrony}
+	elif ((CHRONY)); then
 		command -v chronyd >/dev/null ||
 			die "chronyd not found on the host: apt-get install chrony"
 		copy_elf "$stage" "$(command -v chronyd)" /usr/sbin/chronyd
@@ -162,7 +197,11 @@ base_archive() {
 	local bb key f
 	bb=$(busybox_bin)
 	key="v$BASE_VERSION $ARCH $(sha256sum <"$bb")"
-	if ((CHRONY)); then
+	if ((CHRONY)) && [[ $ARCH == aarch64 ]]; then
+		CHRONY_ROOT=$(eval "$("$KCACHE" chrony-arm64)" && echo "$CHRONY_ARM64") ||
+			die "tools/kcache.sh chrony-arm64 failed"
+		key+=" chrony $(cat "$CHRONY_ROOT/.kcache-specs")"
+	elif ((CHRONY)); then
 		for f in "$(command -v chronyd)" "$(command -v chronyc)"; do
 			key+=" $(sha256sum <"$f") $(ldd "$f" | grep -o '/[^ ]*' | xargs sha256sum)"
 		done

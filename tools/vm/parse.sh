@@ -26,14 +26,17 @@ BAD_RE+='list_add corruption|refcount_t:|blocked for more than|Kernel panic'
 # Kernel bugs outside ptp-pure that the suites can trigger, each reproduced
 # without our modules (tests/vm/kernel-bugs/ID/).  One entry per line, fields
 # separated by tabs: ID, an ERE for the warning's message line, an ERE for
-# the first frame of its call trace, and what it is.  An incident matching
+# the first frame of its call trace, and what it is; optionally an ERE for
+# frames that may come before that one (arm64 starts its trace at the
+# warning site and shows the callees the x86 trace leaves out).  An incident matching
 # both (from its message to "---[ end trace") is reported as
 # "SKIP S/kernel-log: WHERE: known kernel bug ID: WHAT", not as a failure;
 # anything else in the log is judged as before.
-KNOWN_BUGS=$(printf '%s\t%s\t%s\t%s\n' \
+KNOWN_BUGS=$(printf '%s\t%s\t%s\t%s\t%s\n' \
 	ptp-unregister-refcount 'refcount_t: underflow; use-after-free' \
 	'[]] +ptp_clock_unregister[+]' \
-	'ptp_clock_unregister() drops the PTP device'"'"'s last reference twice when the clock is unregistered while processes open and read it')
+	'ptp_clock_unregister() drops the PTP device'"'"'s last reference twice when the clock is unregistered while processes open and read it' \
+	'[]] +(refcount_warn_saturate|kobject_put|put_device|posix_clock_unregister)[+]')
 
 while (($#)); do
 	case $1 in
@@ -108,7 +111,7 @@ scan_files() {
 			if (f[1] == "" || L[i] !~ f[2])
 				return 0
 			psw = ""
-			for (j = i + 1; j <= n && j <= i + 40 && L[j] !~ /Call Trace:/; j++)
+			for (j = i + 1; j <= n && j <= i + 40 && L[j] !~ /Call [Tt]race:/; j++)
 				if (L[j] ~ /Krnl PSW :.*\(/) {
 					psw = L[j]
 					sub(/.*\(/, "", psw)
@@ -121,6 +124,9 @@ scan_files() {
 			# s390 starts the trace with the warning site itself
 			# (the function of its "Krnl PSW" line): skip that frame.
 			if (k <= n && psw != "" && index(L[k], "] " psw "+"))
+				k++
+			# arm64 too, and then the callees x86 leaves out (field 5).
+			while (f[5] != "" && k <= n && L[k] ~ f[5])
 				k++
 			if (k > n || L[k] !~ f[3])
 				return 0

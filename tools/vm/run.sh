@@ -3,6 +3,7 @@
 #
 # Usage: run.sh --series S [--modules DIR] [--tests DIR] [options]
 #   --series S          kernel series for tools/kcache.sh image: 5.10 6.1 6.12 7 s390x
+#                       arm64-6.1 arm64-6.12 arm64-7
 #   --modules DIR|none  our built modules (DIR/*.ko), put in /lib/modules/KREL/extra;
 #                       default: the build matrix output $BUILD/<KREL>/src
 #   --load all|none|LIST  which of them /init loads before the tests (default none:
@@ -24,6 +25,8 @@
 #   --accel auto|kvm|tcg  default auto: KVM if a probe boot works (cached per host boot)
 #   --boot auto|pvh|bzimage  x86: boot the extracted vmlinux via PVH (auto, much
 #                       faster under TCG) or the compressed bzImage
+#   --dtb-add FILE      arm64: devicetree source text added to QEMU's own
+#                       devicetree (dumped with -machine dumpdtb, dtc), booted with -dtb
 #   --with-chrony       add chronyd/chronyc to the guest
 #   --kmod NAME, --file SRC:DEST, --elf SRC[:DEST], --overlay DIR, --compress gzip|none
 #                       passed to mkinitramfs.sh
@@ -54,7 +57,7 @@ set -euo pipefail
 
 SERIES='' MODDIR='' TESTS='' TIMEOUT='' TT=60 MACHINE=q35 MEM=512 SMP=2 ACCEL=${PTP_PURE_ACCEL:-auto}
 LOAD='' BOOT=auto CHRONY=0 INTERACTIVE=0 VERBOSE=0 KEEP=0 NAME='' LABEL='' LOG='' HOST_CMD='' SUITE_SERIES=''
-QEMU='' QEMU_ARGS=() QEMU_DATA=() APPEND=() MK_ARGS=() ALLOW=() NESTED=0
+QEMU='' QEMU_ARGS=() QEMU_DATA=() APPEND=() MK_ARGS=() ALLOW=() NESTED=0 DTB_ADD=
 KVM_PROBE_TIMEOUT=${PTP_PURE_KVM_PROBE_TIMEOUT:-20}
 
 usage() { sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit "${1:-2}"; }
@@ -95,6 +98,7 @@ parse_opt() {
 	log) LOG=$val ;;
 	l1-append) L1_APPEND+=("$val") ;;
 	l1-cmd) L1_CMD=$val ;;
+	dtb-add) DTB_ADD=$val ;;
 	*) die "unknown option --$opt (see --help)" ;;
 	esac
 	return 2
@@ -218,6 +222,15 @@ qemu_base() {
 		[[ -z ${2-} ]] || Q+=(-chardev "$2" -device "sclpconsole,chardev=c1")
 		CONSOLE=ttyS0 OUTDEV=/dev/ttysclp0
 		;;
+	aarch64)
+		# -M virt has one PL011 UART: the kernel console.  The results go to
+		# a virtio console (hvc0; /init loads virtio_mmio/virtio_console
+		# where they are modules).  pauth-impdef: QARMA costs TCG dearly.
+		Q=("${QEMU:-qemu-system-aarch64}" -machine "${MACHINE/#q35/virt}" -accel tcg -cpu "max,pauth-impdef=on")
+		Q+=(-chardev "$1" -serial chardev:c0)
+		[[ -z ${2-} ]] || Q+=(-chardev "$2" -device virtio-serial-device -device "virtconsole,chardev=c1")
+		CONSOLE=ttyAMA0 OUTDEV=/dev/hvc0
+		;;
 	esac
 	if [[ -z $QEMU ]]; then
 		command -v "${Q[0]}" >/dev/null || die "${Q[0]} not installed (apt-get install qemu-system-${Q[0]#qemu-system-})"
@@ -254,6 +267,29 @@ resolve_qemu() {
 	echo "SKIP $SERIES/$NAME: QEMU 10 unavailable: $why"
 	echo "vmtest $LABEL: 0 passed, 0 failed, 1 skipped"
 	exit 0
+}
+
+# add_dtb FILE: QEMU's devicetree for this very command line (dumpdtb), plus
+# the source text in FILE (e.g. a node of a device QEMU does not have),
+# passed with -dtb.  QEMU still fills in /chosen and the memory size.
+add_dtb() {
+	local add=$1
+	[[ $ARCH == aarch64 ]] || die "--dtb-add is for arm64 guests"
+	command -v dtc >/dev/null || die "dtc not found (apt-get install device-tree-compiler)"
+	# The dump must not touch a RAM file that another process (an emulator)
+	# is to share with the real guest: it gets a file of its own.
+	local q=() a
+	for a in "${Q[@]}"; do
+		[[ $a != *mem-path=* ]] || a=$(sed -E "s#mem-path=[^,]*#mem-path=$RUNDIR/dumpdtb.ram#" <<<"$a")
+		q+=("$a")
+	done
+	timeout 30 "${q[@]}" -machine "dumpdtb=$RUNDIR/qemu.dtb" </dev/null >/dev/null 2>"$RUNDIR/dumpdtb.err" ||
+		[[ -s $RUNDIR/qemu.dtb ]] || die "dumpdtb failed: $(tail -n 2 "$RUNDIR/dumpdtb.err")"
+	dtc -q -I dtb -O dts -o "$RUNDIR/vm.dts" "$RUNDIR/qemu.dtb" || die "dtc cannot read QEMU's devicetree"
+	cat "$add" >>"$RUNDIR/vm.dts"
+	dtc -q -I dts -O dtb -o "$RUNDIR/vm.dtb" "$RUNDIR/vm.dts" || die "dtc: $add does not fit QEMU's devicetree"
+	rm -f "$RUNDIR/dumpdtb.ram"
+	Q+=(-dtb "$RUNDIR/vm.dtb")
 }
 
 # ---------------------------------------------------------------- KVM probe
@@ -441,6 +477,8 @@ main() {
 	fi
 	local mk=(--krel "$KREL" --modroot "$MODROOT" --arch "$ARCH") a
 	for a in "${MK_ARGS[@]}"; do mk+=("$(arch_file "$(subst "$a")")"); done
+	# The results channel of arm64 guests (virtio console over virtio-mmio).
+	[[ $ARCH != aarch64 ]] || mk+=(--kmod 'virtio_mmio?' --kmod 'virtio_console?')
 	[[ -z $MODDIR || $MODDIR == none ]] || mk+=(--modules "$MODDIR")
 	if [[ -z $LOAD ]]; then
 		if ((INTERACTIVE)); then LOAD=all; else LOAD=none; fi
@@ -469,6 +507,7 @@ main() {
 		append="console=$CONSOLE $append ptpvm.out=$OUTDEV"
 	fi
 	for a in "${QEMU_ARGS[@]}"; do Q+=("$(subst "$a")"); done
+	[[ -z $DTB_ADD ]] || add_dtb "$(subst "$DTB_ADD")"
 	Q+=(-kernel "$KERNEL" -initrd "$RUNDIR/initrd.img" -append "$append")
 	((NESTED == 0)) || nested_wrap
 

@@ -46,13 +46,37 @@ need_tools() {
 	fi
 }
 
-# acpi_dev: name of the vmclock device (AMZNC10C:00), also its platform name.
+# acpi_dev: name of the vmclock device (AMZNC10C:00), also its platform name;
+# on arm64 guests the devicetree node's platform device (50000000.vmclock).
 acpi_dev() {
-	for d in /sys/bus/acpi/devices/AMZNC10C:* /sys/bus/acpi/devices/VMCLOCK:*; do
+	for d in /sys/bus/acpi/devices/AMZNC10C:* /sys/bus/acpi/devices/VMCLOCK:* \
+		/sys/bus/platform/devices/*.vmclock; do
 		[ -e "$d" ] && { echo "${d##*/}"; return 0; }
 	done
 	return 1
 }
+
+# arm64 7.x kernels have the in-tree ptp_vmclock built in (driver "vmclock"):
+# it takes the devicetree node at boot.  The suite is about ours: the device
+# is taken from it and reserved for ours (driver_override), once per boot.
+intree_off() {
+	for d in /sys/bus/platform/drivers/vmclock/*.vmclock; do
+		[ -e "$d" ] || continue
+		echo "${d##*/}" >/sys/bus/platform/drivers/vmclock/unbind
+		echo ptp_pure_vmclock >"/sys/bus/platform/devices/${d##*/}/driver_override"
+		echo "  in-tree ptp_vmclock unbound from ${d##*/}"
+	done
+}
+intree_off
+
+# Where the emulated page is and which counter it carries, per architecture
+# (tests/emu/emu-run.sh).
+# shellcheck disable=SC2034 # used by the tests
+if [ "$(uname -m)" = aarch64 ]; then
+	PAGE_RE='0x0*50000000' COUNTER=arm-virtual-counter
+else
+	PAGE_RE='0x0*10000000' COUNTER=x86-tsc
+fi
 
 # pdev: sysfs directory of the platform device.
 pdev() { echo "/sys/bus/platform/devices/$(acpi_dev)"; }
@@ -128,10 +152,16 @@ chrony_run() {
 # host's rate (guest_clock_rate).  Returns 1 when the guest clock is
 # unusable (BAD_CLOCK is then set and the rest of the suite SKIPs).
 adopt_tsc() {
-	out=$(tscsync -m adopt -n 32)
-	rc=$?
-	printf '%s\n' "$out" | sed 's/^/  tscsync: /'
-	width=$(kv offset_width_ns "$out")
+	# A busy host (2 cores shared with other guests) can stretch every round
+	# trip of one measurement: up to two more tries, the last one adopted.
+	for try in 1 2 3; do
+		out=$(tscsync -m adopt -n 32)
+		rc=$?
+		printf '%s\n' "$out" | sed 's/^/  tscsync: /'
+		width=$(kv offset_width_ns "$out")
+		[ $rc -ne 0 ] || [ -z "$width" ] || [ "$width" -le 50000 ] && break
+		echo "  offset known only to $width ns (try $try)"
+	done
 	if [ $rc -ne 0 ] || [ -z "$width" ]; then
 		fail tsc_offset "tscsync failed: $(val error "$out")"
 	elif [ "$width" -gt 50000 ]; then
@@ -144,13 +174,23 @@ adopt_tsc() {
 	# TSC calibration.  Under heavy host load the boot-time calibration can fail
 	# ("PIT calibration deviates from HPET": 87 MHz for 2300); then every time
 	# bound in the guest is wrong and the rest of the suite is skipped.
-	g1=$(kv guest_rt_minus_host_ns "$out") t1=$(now_ms)
-	usleep 300000
-	out=$(tscsync -m measure -n 8)
-	g2=$(kv guest_rt_minus_host_ns "$out") t2=$(now_ms)
-	if [ -n "$g1" ] && [ -n "$g2" ] && [ $((t2 - t1)) -gt 0 ]; then
+	# One measurement is two offsets 300 ms apart: a vCPU stalled by a busy
+	# host between a guest's clock read and its counter read skews one of
+	# them, so a rate beyond the bound is measured up to twice more (a wrong
+	# calibration stays wrong).
+	for try in 1 2 3; do
+		g1=$(kv guest_rt_minus_host_ns "$out") t1=$(now_ms)
+		usleep 300000
+		out=$(tscsync -m measure -n 8)
+		g2=$(kv guest_rt_minus_host_ns "$out") t2=$(now_ms)
+		if [ -z "$g1" ] || [ -z "$g2" ] || [ $((t2 - t1)) -le 0 ]; then
+			break
+		fi
 		ppm=$(((g2 - g1) / (t2 - t1)))
-		echo "  guest CLOCK_REALTIME runs $ppm ppm off host time"
+		echo "  guest CLOCK_REALTIME runs $ppm ppm off host time (try $try)"
+		[ "$(abs "$ppm")" -le 1000 ] && break
+	done
+	if [ -n "$g1" ] && [ -n "$g2" ] && [ $((t2 - t1)) -gt 0 ]; then
 		if [ "$(abs $ppm)" -le 1000 ]; then
 			pass guest_clock_rate
 		else

@@ -1,0 +1,1 @@
+../vmclock/vmclock.sh
