@@ -236,10 +236,14 @@ check dkms.conf/autoinstall "no AUTOINSTALL=yes" grep -qx 'AUTOINSTALL="yes"' dk
 # The installed files besides the DKMS sources: each is documented in README.
 DEB_FILES="/etc/chrony/conf.d/ptp-pure.conf /etc/ptp-pure/chrony/ptp_vmclock.conf
 /lib/modprobe.d/ptp-pure.conf /lib/udev/rules.d/60-ptp-pure.rules /usr/lib/ptp-pure/ptp-pure-chrony
-/usr/lib/ptp-pure/ptp-pure-activate /usr/lib/modules-load.d/ptp-pure-kvm.conf /usr/bin/ptp-pure"
+/usr/lib/ptp-pure/ptp-pure-activate /usr/lib/modules-load.d/ptp-pure-kvm.conf /usr/bin/ptp-pure
+/usr/share/man/man1/ptp-pure.1.gz"
 RPM_FILES="/etc/chrony.d/ptp-pure.conf /etc/ptp-pure/chrony/ptp_vmclock.conf
 /usr/lib/modprobe.d/ptp-pure.conf /usr/lib/udev/rules.d/60-ptp-pure.rules /usr/lib/ptp-pure/ptp-pure-chrony
-/usr/lib/ptp-pure/ptp-pure-activate /usr/lib/modules-load.d/ptp-pure-kvm.conf /usr/bin/ptp-pure"
+/usr/lib/ptp-pure/ptp-pure-activate /usr/lib/modules-load.d/ptp-pure-kvm.conf /usr/bin/ptp-pure
+/usr/share/man/man1/ptp-pure.1"
+# (Debian's rpmbuild does not compress manual pages; RPM distributions'
+# brp-compress does, which the spec's "ptp-pure.1*" allows for.)
 SRC_FILES="dkms.conf Kbuild Makefile VERSION conftest/conftest.sh src/ptp_pure_core.c src/ptp_pure_realtime.c
 src/drivers/ptp_pure_vmclock.c src/drivers/ptp_pure_kvm.c src/drivers/ptp_pure_vmw.c src/drivers/ptp_pure_s390.c
 src/ptp_pure_version.h include/ptp_pure.h src/drivers/ptp_pure_cipu.c include/ptp_pure_cipu_regs.h"
