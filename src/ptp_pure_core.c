@@ -462,38 +462,45 @@ static int ptp_pure_getcrosststamp(struct ptp_clock_info *info,
  * @clk: a registered clock
  * @s: the clock's information (status, TAI offset, error bound) on return
  * @offset_ns: the clock's time in UTC minus CLOCK_REALTIME
- * @window_ns: width of the CLOCK_REALTIME bracket around the device read
- *	(0 for a cross-timestamp)
+ * @reads: how many time reads to make (at least 1): the information is read
+ *	once, the time up to @reads times, and the read with the narrowest
+ *	CLOCK_REALTIME bracket counts (a cross-timestamp, zero width, ends it)
  *
  * Context: process context.
  * Return: 0, -ENODATA when the clock's UTC is not known (TAI without an
  * offset), or the read's error.
  */
 int ptp_pure_utc_offset(struct ptp_pure_clock *clk, struct ptp_pure_sample *s,
-			s64 *offset_ns, u64 *window_ns)
+			s64 *offset_ns, unsigned int reads)
 {
 	struct ptp_system_timestamp sts;
 	struct timespec64 ts;
+	u64 window, best = U64_MAX;
 	ktime_t pre, post;
 	int ret;
 
 	ret = ptp_pure_read(clk, s, true);
 	if (ret)
 		return ret;
-	memset(&sts, 0, sizeof(sts));	/* CLOCK_REALTIME */
-	ret = ptp_pure_gettimex64(&clk->info, &ts, &sts);
-	if (ret)
-		return ret;
 	/* The time is in the clock's scale; the sample says which that is. */
-	if (s->timescale == PTP_PURE_TS_TAI) {
-		if (!(s->valid & PTP_PURE_VALID_TAI_OFFSET))
-			return -ENODATA;
-		ts.tv_sec -= s->tai_offset;
+	if (s->timescale == PTP_PURE_TS_TAI &&
+	    !(s->valid & PTP_PURE_VALID_TAI_OFFSET))
+		return -ENODATA;
+	while (reads-- && best) {
+		memset(&sts, 0, sizeof(sts));	/* CLOCK_REALTIME */
+		ret = ptp_pure_gettimex64(&clk->info, &ts, &sts);
+		if (ret)
+			return ret;
+		if (s->timescale == PTP_PURE_TS_TAI)
+			ts.tv_sec -= s->tai_offset;
+		compat_sts_get(&sts, &pre, &post);
+		window = ktime_to_ns(ktime_sub(post, pre));
+		if (window < best) {
+			best = window;
+			*offset_ns = timespec64_to_ns(&ts) -
+				     ktime_to_ns(pre) - (s64)(window / 2);
+		}
 	}
-	compat_sts_get(&sts, &pre, &post);
-	*window_ns = ktime_to_ns(ktime_sub(post, pre));
-	*offset_ns = timespec64_to_ns(&ts) -
-		     ktime_to_ns(pre) - (s64)(*window_ns / 2);
 	return 0;
 }
 
@@ -618,9 +625,8 @@ static ssize_t ptp_pure_attr_show(struct device *dev,
 				  atomic_long_read(&clk->ev_count[field - PTP_PURE_FIELD_EVENTS]));
 	if (field == PTP_PURE_FIELD_RT_OFFSET) {
 		s64 off;
-		u64 window;
 
-		ret = ptp_pure_utc_offset(clk, &s, &off, &window);
+		ret = ptp_pure_utc_offset(clk, &s, &off, 1);
 		return ret ? ret : sysfs_emit(buf, "%lld\n", (long long)off);
 	}
 	ret = ptp_pure_read(clk, &s, true);

@@ -262,29 +262,10 @@ static void ptp_pure_rt_refuse(struct ptp_pure_clock *clk, const char *why,
 }
 
 /*
- * The clock's UTC minus CLOCK_REALTIME from the narrowest of a few reads:
- * a read whose bracket a preemption or an interrupt widened is no good for
- * a step.  A cross-timestamp (zero width) ends the search.
+ * A step is taken from the narrowest of this many reads: one whose bracket a
+ * preemption or an interrupt widened is no good for it.
  */
 #define PTP_PURE_RT_READS	5
-static int ptp_pure_rt_measure(struct ptp_pure_clock *clk,
-			       struct ptp_pure_sample *s, s64 *offset_ns)
-{
-	u64 window, best = U64_MAX;
-	s64 off;
-	int i, ret;
-
-	for (i = 0; i < PTP_PURE_RT_READS && best; i++) {
-		ret = ptp_pure_utc_offset(clk, s, &off, &window);
-		if (ret)
-			return ret;
-		if (window < best) {
-			best = window;
-			*offset_ns = off;
-		}
-	}
-	return 0;
-}
 
 /* The best usable clock, measured; false if there is none. */
 static bool ptp_pure_rt_choose(struct ptp_pure_rt_pick *best)
@@ -296,7 +277,7 @@ static bool ptp_pure_rt_choose(struct ptp_pure_rt_pick *best)
 
 	best->clk = NULL;
 	list_for_each_entry(clk, &rt.clocks, rt_node) {
-		ret = ptp_pure_rt_measure(clk, &s, &off);
+		ret = ptp_pure_utc_offset(clk, &s, &off, PTP_PURE_RT_READS);
 		rank = ptp_pure_rt_rank(&s);
 		if (ret == -ENODATA) {
 			ptp_pure_rt_refuse(clk, "its UTC is unknown (TAI without an offset)", 0);
