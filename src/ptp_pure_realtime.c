@@ -138,10 +138,11 @@ static void ptp_pure_rt_baseline(void)
 
 /*
  * Timekeeping notifier, run on every timekeeper update with its lock held
- * and interrupts off: only compares.  The NTP tick length is learnt after
- * registration and after every clocksource change (whose set-up value
- * lasts until the next update, so two updates are let pass); any change of
- * it later is someone steering.
+ * and interrupts off: only compares.  The NTP tick length is learnt from
+ * the first two updates after registration and after every clocksource
+ * change (whose set-up value lasts until the next update); any change of it
+ * later is someone steering.  A steer inside that window is learnt as the
+ * rate: it is seen at the daemon's next adjustment.
  */
 #define PTP_PURE_RT_SETTLE	2
 static u64 ptp_pure_rt_tick;
@@ -156,11 +157,11 @@ static int ptp_pure_rt_gtod(struct notifier_block *nb, unsigned long was_set,
 
 	if (tk->cs_was_changed_seq != ptp_pure_rt_cs_seq) {
 		ptp_pure_rt_cs_seq = tk->cs_was_changed_seq;
-		ptp_pure_rt_settle = PTP_PURE_RT_SETTLE;
+		WRITE_ONCE(ptp_pure_rt_settle, PTP_PURE_RT_SETTLE);
 	}
 	if (ptp_pure_rt_settle) {
-		ptp_pure_rt_settle--;
 		WRITE_ONCE(ptp_pure_rt_tick, tk->ntp_tick);
+		WRITE_ONCE(ptp_pure_rt_settle, ptp_pure_rt_settle - 1);
 	} else if (tk->ntp_tick != ptp_pure_rt_tick) {
 		WRITE_ONCE(ptp_pure_rt_steered, true);
 	}
@@ -461,8 +462,9 @@ static int ptp_pure_rt_show(struct seq_file *m, void *unused)
 	seq_printf(m, "last step: %lld ns from %s\n", rt.last_step_ns,
 		   rt.steps ? rt.last_clock : "none");
 	seq_printf(m, "ntp daemon: %s\n", rt.daemon ? rt.daemon : "not seen");
-	seq_printf(m, "ntp tick length: %llu\n",
-		   (unsigned long long)READ_ONCE(ptp_pure_rt_tick));
+	seq_printf(m, "ntp tick length: %llu (%s)\n",
+		   (unsigned long long)READ_ONCE(ptp_pure_rt_tick),
+		   READ_ONCE(ptp_pure_rt_settle) ? "learning" : "learnt");
 	mutex_unlock(&rt.lock);
 	return 0;
 }
