@@ -133,6 +133,52 @@ enum compat_syscounter {
 	COMPAT_SC_ARM_ARCH,
 };
 
+/*
+ * The timekeeping notifier and the timekeeper fields that realtime= judges
+ * NTP steering by (conftest/probes/timekeeper_ntp_tick.c): without both, no
+ * mode that sets the clock is offered.
+ */
+#include <linux/notifier.h>
+#if defined(HAVE_TIMEKEEPER_NTP_TICK) && \
+	defined(HAVE_EXPORT_PVCLOCK_GTOD_REGISTER_NOTIFIER)
+#include <linux/pvclock_gtod.h>
+#include <linux/timekeeper_internal.h>
+
+static inline int compat_gtod_register(struct notifier_block *nb)
+{
+	return pvclock_gtod_register_notifier(nb);
+}
+
+static inline void compat_gtod_unregister(struct notifier_block *nb)
+{
+	pvclock_gtod_unregister_notifier(nb);
+}
+
+/* The NTP tick length and clocksource change count of @priv's timekeeper. */
+static inline void compat_gtod_tk(const void *priv, u64 *ntp_tick, u8 *cs_seq)
+{
+	const struct timekeeper *tk = priv;
+
+	*ntp_tick = tk->ntp_tick;
+	*cs_seq = tk->cs_was_changed_seq;
+}
+#else
+static inline int compat_gtod_register(struct notifier_block *nb)
+{
+	return -EOPNOTSUPP;
+}
+
+static inline void compat_gtod_unregister(struct notifier_block *nb)
+{
+}
+
+static inline void compat_gtod_tk(const void *priv, u64 *ntp_tick, u8 *cs_seq)
+{
+	*ntp_tick = 0;
+	*cs_seq = 0;
+}
+#endif
+
 #if defined(CONFIG_X86) && IS_ENABLED(CONFIG_KVM_GUEST) && \
 	defined(HAVE_EXPORT_HV_CLOCK_PER_CPU)
 #define COMPAT_HAVE_KVMCLOCK_CONVERSION 1

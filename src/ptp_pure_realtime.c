@@ -43,10 +43,8 @@
 #include <linux/mutex.h>
 #include <linux/seq_file.h>
 #include <linux/string.h>
-#include <linux/timekeeper_internal.h>
 #include <linux/timekeeping.h>
 #include <linux/workqueue.h>
-#include <linux/pvclock_gtod.h>
 
 #include "ptp_pure.h"
 #include "ptp_pure_compat.h"
@@ -153,16 +151,18 @@ static bool ptp_pure_rt_steered;
 static int ptp_pure_rt_gtod(struct notifier_block *nb, unsigned long was_set,
 			    void *priv)
 {
-	const struct timekeeper *tk = priv;
+	u64 tick;
+	u8 cs_seq;
 
-	if (tk->cs_was_changed_seq != ptp_pure_rt_cs_seq) {
-		ptp_pure_rt_cs_seq = tk->cs_was_changed_seq;
+	compat_gtod_tk(priv, &tick, &cs_seq);
+	if (cs_seq != ptp_pure_rt_cs_seq) {
+		ptp_pure_rt_cs_seq = cs_seq;
 		WRITE_ONCE(ptp_pure_rt_settle, PTP_PURE_RT_SETTLE);
 	}
 	if (ptp_pure_rt_settle) {
-		WRITE_ONCE(ptp_pure_rt_tick, tk->ntp_tick);
+		WRITE_ONCE(ptp_pure_rt_tick, tick);
 		WRITE_ONCE(ptp_pure_rt_settle, ptp_pure_rt_settle - 1);
-	} else if (tk->ntp_tick != ptp_pure_rt_tick) {
+	} else if (tick != ptp_pure_rt_tick) {
 		WRITE_ONCE(ptp_pure_rt_steered, true);
 	}
 	return NOTIFY_OK;
@@ -171,16 +171,6 @@ static int ptp_pure_rt_gtod(struct notifier_block *nb, unsigned long was_set,
 static struct notifier_block ptp_pure_rt_nb = {
 	.notifier_call = ptp_pure_rt_gtod,
 };
-
-/* Without a way to see daemons, no mode that sets the clock is offered. */
-#if defined(HAVE_TIMEKEEPER_NTP_TICK) && \
-	defined(HAVE_EXPORT_PVCLOCK_GTOD_REGISTER_NOTIFIER)
-#define compat_gtod_register(nb)	pvclock_gtod_register_notifier(nb)
-#define compat_gtod_unregister(nb)	pvclock_gtod_unregister_notifier(nb)
-#else
-#define compat_gtod_register(nb)	((void)(nb), -EOPNOTSUPP)
-#define compat_gtod_unregister(nb)	do { } while (0)
-#endif
 
 /*
  * Has someone else stepped or steered CLOCK_REALTIME since the baseline?

@@ -936,34 +936,42 @@ cmd_qemu_plugin_h() {
 	emit QEMU_PLUGIN_SRCVER "$srcver"
 }
 
-# ------------------------------------------------------------ check-s390x ---
+# ------------------------------------------------------------ check-ARCH ---
 
-# libcheck for the static s390x test programs (tests/guest/ptp_test): the
-# s390x packages of bookworm main unpacked into $CACHE/check-s390x (headers
-# in usr/include, static libraries in usr/lib/s390x-linux-gnu).
-CHECK_S390X_PKGS="check libsubunit-dev libsubunit0"
+# libcheck for the static cross-built test programs (tests/guest/ptp_test):
+# the packages of bookworm main for ARCH unpacked into $CACHE/check-ARCH
+# (headers in usr/include, static libraries in usr/lib/TRIPLET).
+CHECK_CROSS_PKGS="check libsubunit-dev libsubunit0"
 
-cmd_check_s390x() {
-	local dest=$CACHE/check-s390x tmp p specs=() v
+# check_cross ARCH TRIPLET VAR: fetch once, then emit VAR=$CACHE/check-ARCH.
+check_cross() {
+	local arch=$1 triplet=$2 dest=$CACHE/check-$1 tmp p specs=() v
 	if [[ ! -f $dest/.kcache-ok ]]; then
 		lock_cache
 		ensure_index
-		for p in $CHECK_S390X_PKGS; do
-			v=$(aptc madison "$p:s390x" 2>/dev/null |
-				awk -F' *[|] *' '$3 ~ / bookworm\/main s390x / {print $2}' | head -n 1)
-			[[ -n $v ]] || refresh_and_restart "no $p:s390x in bookworm main"
-			specs+=("$p:s390x=$v")
+		for p in $CHECK_CROSS_PKGS; do
+			v=$(aptc madison "$p:$arch" 2>/dev/null |
+				awk -F' *[|] *' -v a="$arch" '$3 ~ (" bookworm/main " a " ") {print $2}' | head -n 1)
+			[[ -n $v ]] || refresh_and_restart "no $p:$arch in bookworm main"
+			specs+=("$p:$arch=$v")
 		done
-		mktmp tmp checks390x
+		mktmp tmp "check$arch"
 		download "$tmp" "${specs[@]}"
 		unpack_debs "$tmp" "$tmp/root"
-		[[ -f $tmp/root/usr/include/check.h && -f $tmp/root/usr/lib/s390x-linux-gnu/libcheck.a ]] ||
-			die "check-s390x: no check.h or libcheck.a in ${specs[*]}"
+		[[ -f $tmp/root/usr/include/check.h && -f $tmp/root/usr/lib/$triplet/libcheck.a ]] ||
+			die "check-$arch: no check.h or libcheck.a in ${specs[*]}"
 		printf '%s\n' "${specs[*]}" >"$tmp/root/.kcache-ok"
 		install_dir "$tmp/root" "$dest"
 		unlock_cache
 	fi
-	emit CHECK_S390X "$dest"
+	emit "$3" "$dest"
+}
+
+cmd_check_s390x() { check_cross s390x s390x-linux-gnu CHECK_S390X; }
+
+cmd_check_arm64() {
+	[[ -f $CACHE/check-arm64/.kcache-ok ]] || use_apt "$CACHE/apt-arm64" write_arm64_sources
+	check_cross arm64 aarch64-linux-gnu CHECK_ARM64
 }
 
 # ------------------------------------------------------------ intree-src ---
@@ -1003,37 +1011,6 @@ cmd_intree_src() {
 	fi
 	unlock_cache
 	emit INTREE_SRC "$dest"
-}
-
-# ------------------------------------------------------------ check-arm64 ---
-
-# libcheck for the static arm64 test programs (tests/guest/ptp_test): the
-# arm64 packages of bookworm main unpacked into $CACHE/check-arm64 (headers
-# in usr/include, static libraries in usr/lib/aarch64-linux-gnu).
-CHECK_ARM64_PKGS="check libsubunit-dev libsubunit0"
-
-cmd_check_arm64() {
-	local dest=$CACHE/check-arm64 tmp p specs=() v
-	if [[ ! -f $dest/.kcache-ok ]]; then
-		use_apt "$CACHE/apt-arm64" write_arm64_sources
-		lock_cache
-		ensure_index
-		for p in $CHECK_ARM64_PKGS; do
-			v=$(aptc madison "$p:arm64" 2>/dev/null |
-				awk -F' *[|] *' '$3 ~ / bookworm\/main arm64 / {print $2}' | head -n 1)
-			[[ -n $v ]] || refresh_and_restart "no $p:arm64 in bookworm main"
-			specs+=("$p:arm64=$v")
-		done
-		mktmp tmp checkarm64
-		download "$tmp" "${specs[@]}"
-		unpack_debs "$tmp" "$tmp/root"
-		[[ -f $tmp/root/usr/include/check.h && -f $tmp/root/usr/lib/aarch64-linux-gnu/libcheck.a ]] ||
-			die "check-arm64: no check.h or libcheck.a in ${specs[*]}"
-		printf '%s\n' "${specs[*]}" >"$tmp/root/.kcache-ok"
-		install_dir "$tmp/root" "$dest"
-		unlock_cache
-	fi
-	emit CHECK_ARM64 "$dest"
 }
 
 # ------------------------------------------------------------ chrony-arm64 ---

@@ -11,6 +11,18 @@ fail() { n=$1; shift; echo "FAIL $n: $*"; }
 # skip NAME REASON... (a reason is mandatory)
 skip() { n=$1; shift; echo "SKIP $n: ${*:-no reason given}"; }
 
+# need_cmds RUNNER CMD...: unless every CMD is in PATH, SKIP the calling
+# test (named after its file) saying to run it through RUNNER, and exit.
+need_cmds() {
+	runner=$1
+	shift
+	for t in "$@"; do
+		command -v "$t" >/dev/null 2>&1 && continue
+		skip "${0##*/}" "guest tool $t missing: run $runner"
+		exit 0
+	done
+}
+
 # check NAME CMD...: PASS when CMD succeeds, else FAIL with its output.
 check() {
 	n=$1

@@ -17,11 +17,7 @@ MODOPTS="emu_bar=2 emu_settle_us=20000"
 
 # need_tools: SKIP the test (exit) unless run by tests/emu/run-cipu.sh.
 need_tools() {
-	for t in vmclockctl phc_read ptp_test; do
-		command -v "$t" >/dev/null 2>&1 && continue
-		skip "${0##*/}" "guest tool $t missing: run tests/emu/run-cipu.sh"
-		exit 0
-	done
+	need_cmds tests/emu/run-cipu.sh vmclockctl phc_read ptp_test
 	if [ -z "$(pci_dev)" ]; then
 		skip "${0##*/}" "no ivshmem device: run tests/emu/run-cipu.sh"
 		exit 0

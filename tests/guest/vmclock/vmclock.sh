@@ -35,11 +35,7 @@ need_tools() {
 		skip "${0##*/}" "the guest clock is unusable: $(cat $BAD_CLOCK)"
 		exit 0
 	fi
-	for t in vmclockctl tscsync phc_read ptp_test vmclock_dev; do
-		command -v "$t" >/dev/null 2>&1 && continue
-		skip "${0##*/}" "guest tool $t missing: run tests/emu/run-vmclock.sh"
-		exit 0
-	done
+	need_cmds tests/emu/run-vmclock.sh vmclockctl tscsync phc_read ptp_test vmclock_dev
 	if [ -z "$(acpi_dev)" ]; then
 		skip "${0##*/}" "no vmclock ACPI device: run tests/emu/run-vmclock.sh"
 		exit 0

@@ -22,11 +22,7 @@ TAI_OFFSET=37
 
 # need_tools: exit with a SKIP when the suite was not started by run-intree.sh.
 need_tools() {
-	for t in vmclockctl tscsync phc_read; do
-		command -v "$t" >/dev/null 2>&1 && continue
-		skip "${0##*/}" "guest tool $t missing: run tests/emu/run-intree.sh"
-		exit 0
-	done
+	need_cmds tests/emu/run-intree.sh vmclockctl tscsync phc_read
 }
 
 # vmclock_ptp: /dev/ptpN of the clock named vmclock*, or nothing.
