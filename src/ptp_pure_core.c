@@ -465,13 +465,15 @@ static int ptp_pure_getcrosststamp(struct ptp_clock_info *info,
  * @reads: how many time reads to make (at least 1): the information is read
  *	once, the time up to @reads times, and the read with the narrowest
  *	CLOCK_REALTIME bracket counts (a cross-timestamp, zero width, ends it)
+ * @window_ns: if not NULL, that bracket's width on return (the offset is
+ *	known to within half of it)
  *
  * Context: process context.
  * Return: 0, -ENODATA when the clock's UTC is not known (TAI without an
  * offset), or the read's error.
  */
 int ptp_pure_utc_offset(struct ptp_pure_clock *clk, struct ptp_pure_sample *s,
-			s64 *offset_ns, unsigned int reads)
+			s64 *offset_ns, unsigned int reads, u64 *window_ns)
 {
 	struct ptp_system_timestamp sts;
 	struct timespec64 ts;
@@ -501,6 +503,8 @@ int ptp_pure_utc_offset(struct ptp_pure_clock *clk, struct ptp_pure_sample *s,
 				     ktime_to_ns(pre) - (s64)(window / 2);
 		}
 	}
+	if (window_ns)
+		*window_ns = best;
 	return 0;
 }
 
@@ -626,7 +630,7 @@ static ssize_t ptp_pure_attr_show(struct device *dev,
 	if (field == PTP_PURE_FIELD_RT_OFFSET) {
 		s64 off;
 
-		ret = ptp_pure_utc_offset(clk, &s, &off, 1);
+		ret = ptp_pure_utc_offset(clk, &s, &off, 1, NULL);
 		return ret ? ret : sysfs_emit(buf, "%lld\n", (long long)off);
 	}
 	ret = ptp_pure_read(clk, &s, true);

@@ -110,7 +110,7 @@ struct ptp_pure_clock {
 
 /* The clock's time in UTC against CLOCK_REALTIME (ptp_pure_core.c) */
 int ptp_pure_utc_offset(struct ptp_pure_clock *clk, struct ptp_pure_sample *s,
-			s64 *offset_ns, unsigned int reads);
+			s64 *offset_ns, unsigned int reads, u64 *window_ns);
 extern const char * const ptp_pure_status_names[];
 extern struct dentry *ptp_pure_debugfs_root;
 

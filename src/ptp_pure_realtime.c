@@ -36,6 +36,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/debugfs.h>
+#include <linux/delay.h>
 #include <linux/kernel.h>
 #include <linux/list.h>
 #include <linux/math64.h>
@@ -90,6 +91,8 @@ MODULE_PARM_DESC(realtime_hold_ms,
  * @seq: clock_was_set_seq after the last step of ours (or at load)
  * @cs_seq: cs_was_changed_seq at the same time
  * @steps: steps made
+ * @corrections: steps made again because a step landed late
+ * @test_delay_us: delay the next step by this much (debugfs, for tests)
  * @last_step_ns: the last step
  * @last_clock: name of the clock of the last step
  * @paused: hold found no usable clock (said once)
@@ -106,6 +109,8 @@ struct ptp_pure_rt {
 	unsigned int seq;
 	unsigned int cs_seq;
 	unsigned long steps;
+	unsigned long corrections;
+	u32 test_delay_us;
 	s64 last_step_ns;
 	char last_clock[PTP_CLOCK_NAME_LEN];
 	bool paused;
@@ -268,7 +273,7 @@ static bool ptp_pure_rt_choose(struct ptp_pure_rt_pick *best)
 
 	best->clk = NULL;
 	list_for_each_entry(clk, &rt.clocks, rt_node) {
-		ret = ptp_pure_utc_offset(clk, &s, &off, PTP_PURE_RT_READS);
+		ret = ptp_pure_utc_offset(clk, &s, &off, PTP_PURE_RT_READS, NULL);
 		rank = ptp_pure_rt_rank(&s);
 		if (ret == -ENODATA) {
 			ptp_pure_rt_refuse(clk, "its UTC is unknown (TAI without an offset)", 0);
@@ -296,27 +301,63 @@ static bool ptp_pure_rt_choose(struct ptp_pure_rt_pick *best)
 	return best->clk;
 }
 
+/*
+ * do_settimeofday64() takes an absolute time, so whatever delays the step
+ * between reading CLOCK_REALTIME and setting it (a preemption, a vCPU the
+ * host does not run) leaves the clock that much behind.  Each step is
+ * therefore measured again, and stepped again while it is further off than
+ * PTP_PURE_RT_RESIDUAL_NS plus the measurement's bracket, at most
+ * PTP_PURE_RT_CORRECTIONS times.
+ */
+#define PTP_PURE_RT_RESIDUAL_NS	(100 * NSEC_PER_USEC)
+#define PTP_PURE_RT_CORRECTIONS	2
+
+/* CLOCK_REALTIME moved by @offset_ns, from now. */
+static int ptp_pure_rt_settime(s64 offset_ns)
+{
+	struct timespec64 now;
+	u32 delay;
+
+	ktime_get_real_ts64(&now);
+	now = timespec64_add(now, ns_to_timespec64(offset_ns));
+	/* debugfs realtime_step_delay_us: that delay, once, for the tests */
+	delay = xchg(&rt.test_delay_us, 0);
+	if (delay)
+		fsleep(min_t(u32, delay, USEC_PER_SEC));
+	return do_settimeofday64(&now);
+}
+
 /* Step CLOCK_REALTIME by the clock's offset; one log line. */
 static void ptp_pure_rt_step(const struct ptp_pure_rt_pick *p, const char *why)
 {
 	struct ptp_pure_clock *clk = p->clk;
-	struct timespec64 now;
-	char bound[32];
+	struct ptp_pure_sample s;
+	s64 total, off = p->offset_ns;
+	unsigned int fixes = 0;
+	char bound[32], again[48];
+	u64 window;
 	s32 rem;
 	s64 sec;
 	int ret;
 
-	ktime_get_real_ts64(&now);
-	now = timespec64_add(now, ns_to_timespec64(p->offset_ns));
-	ret = do_settimeofday64(&now);
+	ret = ptp_pure_rt_settime(off);
 	if (ret) {
 		dev_err(clk->log_dev, "%s: cannot set CLOCK_REALTIME (%s): %d\n",
 			clk->info.name, why, ret);
 		return;
 	}
+	total = off;
+	while (fixes < PTP_PURE_RT_CORRECTIONS &&
+	       !ptp_pure_utc_offset(clk, &s, &off, PTP_PURE_RT_READS, &window) &&
+	       abs(off) > PTP_PURE_RT_RESIDUAL_NS + (s64)window &&
+	       !ptp_pure_rt_settime(off)) {
+		total += off;
+		fixes++;
+	}
 	ptp_pure_rt_baseline();
 	rt.steps++;
-	rt.last_step_ns = p->offset_ns;
+	rt.corrections += fixes;
+	rt.last_step_ns = total;
 	strscpy(rt.last_clock, clk->info.name, sizeof(rt.last_clock));
 
 	if (p->s.valid & PTP_PURE_VALID_ERROR_BOUND)
@@ -324,12 +365,18 @@ static void ptp_pure_rt_step(const struct ptp_pure_rt_pick *p, const char *why)
 			 (unsigned long long)p->s.error_bound_ns);
 	else
 		bound[0] = '\0';
-	sec = div_s64_rem(abs(p->offset_ns), NSEC_PER_SEC, &rem);
+	if (fixes)
+		snprintf(again, sizeof(again), "; %u correction%s: it landed late",
+			 fixes, fixes > 1 ? "s" : "");
+	else
+		again[0] = '\0';
+	sec = div_s64_rem(abs(total), NSEC_PER_SEC, &rem);
 	dev_info(clk->log_dev,
-		 "%s: CLOCK_REALTIME stepped by %c%lld.%09d s to the UTC of ptp%d (%s, %s%s)\n",
-		 clk->info.name, p->offset_ns < 0 ? '-' : '+', sec, rem,
+		 "%s: CLOCK_REALTIME stepped by %c%lld.%09d s to the UTC of ptp%d (%s, %s%s)%s\n",
+		 clk->info.name, total < 0 ? '-' : '+', sec, rem,
 		 clk->index, why, p->s.valid & PTP_PURE_VALID_STATUS ?
-		 ptp_pure_status_names[p->s.status] : "status unknown", bound);
+		 ptp_pure_status_names[p->s.status] : "status unknown", bound,
+		 again);
 }
 
 /* Boot and restore steps. */
@@ -449,6 +496,7 @@ static int ptp_pure_rt_show(struct seq_file *m, void *unused)
 	mutex_lock(&rt.lock);
 	seq_printf(m, "mode: %s\n", ptp_pure_rt_modes[rt.mode]);
 	seq_printf(m, "steps: %lu\n", rt.steps);
+	seq_printf(m, "corrections: %lu\n", rt.corrections);
 	seq_printf(m, "last step: %lld ns from %s\n", rt.last_step_ns,
 		   rt.steps ? rt.last_clock : "none");
 	seq_printf(m, "ntp daemon: %s\n", rt.daemon ? rt.daemon : "not seen");
@@ -499,6 +547,8 @@ int ptp_pure_rt_init(void)
 	ptp_pure_rt_baseline();
 	debugfs_create_file("realtime", 0444, ptp_pure_debugfs_root, NULL,
 			    &ptp_pure_rt_fops);
+	debugfs_create_u32("realtime_step_delay_us", 0600,
+			   ptp_pure_debugfs_root, &rt.test_delay_us);
 	if (rt.mode == PTP_PURE_RT_HOLD)
 		queue_delayed_work(system_power_efficient_wq, &rt.hold_work,
 				   msecs_to_jiffies(realtime_hold_ms));

@@ -24,7 +24,10 @@ rt_off() {
 
 # rt_load NAME CORE_PARAMS...: unload both modules, put the guest clock back
 # to 2019, load the core with CORE_PARAMS and then the vmclock backend.
-rt_load() {
+rt_load() { rt_load_core "$@" && rt_load_backend "$1"; }
+
+# rt_load_core NAME CORE_PARAMS...: rt_load up to the core.
+rt_load_core() {
 	n=$1
 	shift
 	rmmod ptp_pure_vmclock 2>/dev/null
@@ -36,8 +39,12 @@ rt_load() {
 		fail "$n/modprobe" "ptp_pure_core $*: $msg"
 		return 1
 	fi
+}
+
+# rt_load_backend NAME: the rest of rt_load.
+rt_load_backend() {
 	if ! msg=$(modprobe ptp_pure_vmclock 2>&1); then
-		fail "$n/modprobe" "ptp_pure_vmclock: $msg"
+		fail "$1/modprobe" "ptp_pure_vmclock: $msg"
 		return 1
 	fi
 }
