@@ -16,6 +16,10 @@ stages=${CHECK_STAGES:-deps unit insn style matrix sparse vmtest kvmtest package
 logdir="${PTP_PURE_BUILD:-$PTP_PURE_CACHE/build}/logs/check"
 mkdir -p "$logdir"
 
+# Every guest boot that is booted again (tools/vm/run.sh) adds a line here.
+export PTP_PURE_RETRY_LOG="$logdir/retries"
+: >"$PTP_PURE_RETRY_LOG"
+
 total_pass=0
 total_fail=0
 total_skip=0
@@ -68,6 +72,10 @@ for st in $stages; do
 	esac
 done
 
+# A retry is an exception to explain, not a way to pass: each one by reason.
+retries=$(grep -c . "$PTP_PURE_RETRY_LOG")
+echo "check: guest boots retried: $retries"
+sed 's/^RETRY /  /' "$PTP_PURE_RETRY_LOG"
 [ ${#failed_stages[@]} -gt 0 ] && echo "check: failed stages: ${failed_stages[*]}"
 echo "$total_pass passed, $total_fail failed, $total_skip skipped"
 [ "$total_fail" -eq 0 ]

@@ -225,7 +225,7 @@ int main(int argc, char **argv)
 	long double m[TSYNC_MAX_ROUNDS], ns_per_tick, off_mid;
 	const char *mode = "adopt", *phc_path = NULL;
 	unsigned int rounds = 16, i, n_phc = 0, n_err = 0;
-	uint64_t pa, rtt_min = UINT64_MAX, phc_w = 0;
+	uint64_t pa, rtt_min = UINT64_MAX, phc_w = 0, host_w = 0;
 	char cmd[128], reply[1024];
 	bool set_clock = false;
 	int c, fd, phc_fd = -1, first_err = 0;
@@ -311,6 +311,8 @@ int main(int argc, char **argv)
 			hi = h;
 		if (rec[i].g2 - rec[i].g1 < rtt_min)
 			rtt_min = rec[i].g2 - rec[i].g1;
+		if (rec[i].h2 - rec[i].h1 > host_w)
+			host_w = rec[i].h2 - rec[i].h1;
 	}
 	printf("pagemap_pa=0x%" PRIx64 "\n", pa);
 	printf("offset_lo=%" PRId64 "\noffset_hi=%" PRId64 "\n", lo, hi);
@@ -356,6 +358,17 @@ int main(int argc, char **argv)
 			printf("phc_minus_host_ns=%" PRId64 "\n", diffs[n / 2]);
 			printf("phc_minus_host_ns_max=%" PRId64 "\n", diffs[n - 1]);
 			printf("phc_read_max_ns=%.0Lf\n", (long double)phc_w * ns_per_tick);
+			/*
+			 * How far each difference may lie from the truth for a
+			 * PHC that is exact: the clock was read somewhere in its
+			 * bracket (half of it from the midpoint used), the host
+			 * reading somewhere in its own, and the offset that
+			 * places host readings on the guest's counter anywhere
+			 * in [lo, hi] (half of it from off_mid); +1 ns rounding.
+			 */
+			printf("phc_bound_ns=%.0Lf\n",
+			       (long double)(phc_w + host_w + (uint64_t)(hi - lo)) / 2 *
+			       ns_per_tick + 1);
 		}
 	}
 

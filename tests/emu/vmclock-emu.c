@@ -169,8 +169,8 @@ struct emu {
 	long double freq;		/* host TSC Hz */
 	long double freq_relerr;
 	long double rt_rate;		/* CLOCK_REALTIME seconds per raw second */
-	/* channels */
-	int ctl_fd, sig_fd;
+	/* channels (qmp_fd: kept open after "cont" for "pause") */
+	int ctl_fd, sig_fd, qmp_fd;
 	char line[LINE_MAX_LEN];
 	size_t line_len;
 	bool line_overflow;
@@ -183,6 +183,7 @@ struct emu {
 static struct emu E = {
 	.hz = 10, .status_override = -1, .leap_override = -1,
 	.tai_offset = DEFAULT_TAI_OFFSET, .ctl_fd = -1, .sig_fd = -1, .bell_fd = -1,
+	.qmp_fd = -1,
 	.disruption_marker = 1,
 };
 
@@ -801,8 +802,34 @@ static void qmp_start_guest(void)
 		E.last_valid = false;
 		update();
 	}
-	if (close(fd))
-		die("close QMP: %s", strerror(errno));
+	E.qmp_fd = fd;	/* for "pause" */
+}
+
+/*
+ * "pause MS": stop the virtual CPUs for MS ms (QMP stop, cont).  QEMU's TCG
+ * stops the guest TSC with them, so afterwards the guest's counter is about
+ * MS ms behind where the adopted offset puts it: the page describes the
+ * wrong counter until the offset is measured again (what a host whose own
+ * TSC steps back does to a TCG guest, made on purpose).
+ */
+static void cmd_pause(long ms, char *out, size_t len)
+{
+	struct timespec d = { ms / 1000, (ms % 1000) * 1000000 };
+	char buf[4096];
+	uint64_t t0, t1;
+
+	if (E.qmp_fd < 0) {
+		snprintf(out, len, "err pause: no QMP connection (--qmp)");
+		return;
+	}
+	t0 = rdtsc_ordered();
+	qmp_cmd(E.qmp_fd, "{\"execute\":\"stop\"}\n", buf, sizeof(buf));
+	while (nanosleep(&d, &d) && errno == EINTR)
+		;
+	qmp_cmd(E.qmp_fd, "{\"execute\":\"cont\"}\n", buf, sizeof(buf));
+	t1 = rdtsc_ordered();
+	snprintf(out, len, "ok pause %ld ms (stop to cont %.0f us)", ms,
+		 ticks_to_ns(t1 - t0) / 1e3);
 }
 
 /* ------------------------------------------------------------ tscsync */
@@ -834,7 +861,8 @@ static void cmd_tscsync(int ac, char **av, char *out, size_t len)
 	char *end;
 	uint64_t gpa, rounds, i, rtt_min = UINT64_MAX;
 	int64_t lo = INT64_MIN, hi = INT64_MAX, prev = E.tsc_offset;
-	bool adopt = true;
+	uint64_t prev_w = E.offset_err, page_err_ns;
+	bool adopt = true, consistent;
 
 	if (ac < 3 || ac > 4) {
 		snprintf(out, len, "err usage: tscsync ADDR ROUNDS [adopt|measure]");
@@ -907,16 +935,34 @@ static void cmd_tscsync(int ac, char **av, char *out, size_t len)
 		logmsg("tscsync: inconsistent bounds lo=%" PRId64 " hi=%" PRId64, lo, hi);
 		return;
 	}
+	/*
+	 * The offset the page uses is known to lie in [prev, prev + prev_w];
+	 * this measurement puts it in [lo, hi].  Disjoint intervals mean the
+	 * guest's counter moved against the host's since it was adopted.
+	 */
+	consistent = lo <= prev + (int64_t)prev_w && prev <= hi;
+	/*
+	 * How far a correct reader's time may lie from host time: the page's
+	 * own time_maxerror plus its period's maximum error over one second
+	 * (the page is rewritten every 1/hz s; a preempted emulator may be
+	 * late, but not by a second).
+	 */
+	page_err_ns = le64toh(E.last.time_maxerror_nanosec) +
+		      (uint64_t)((E.freq_relerr * 10 + 1e-7L) * 1e9L) + 1;
 	snprintf(out, len, "ok tscsync offset=%" PRId64 " width=%" PRId64
-		 " prev=%" PRId64 " prev_src=%s diff=%" PRId64 " diff_ns=%.0f"
+		 " prev=%" PRId64 " prev_src=%s prev_width=%" PRIu64
+		 " diff=%" PRId64 " diff_ns=%.0f diff_err_ns=%.0f consistent=%d"
+		 " page_err_ns=%" PRIu64
 		 " rtt_min=%" PRIu64 " rounds=%" PRIu64 " mode=%s",
-		 lo, hi - lo, prev, off_src_names[E.off_src], lo - prev,
-		 (double)((lo - prev) * 1e9L / E.freq), rtt_min, rounds,
-		 adopt ? "adopt" : "measure");
+		 lo, hi - lo, prev, off_src_names[E.off_src], prev_w, lo - prev,
+		 (double)((lo - prev) * 1e9L / E.freq),
+		 ticks_to_ns((uint64_t)(hi - lo) + prev_w), consistent, page_err_ns,
+		 rtt_min, rounds, adopt ? "adopt" : "measure");
 	logmsg("tscsync: offset in [%" PRId64 ", %" PRId64 "] (%.0f ns wide), "
-	       "%s offset %" PRId64 " was %.0f ns off, rtt_min %.0f ns%s",
+	       "%s offset %" PRId64 " was %.0f ns off%s, rtt_min %.0f ns%s",
 	       lo, hi, ticks_to_ns((uint64_t)(hi - lo)), off_src_names[E.off_src],
-	       prev, (double)((lo - prev) * 1e9L / E.freq), ticks_to_ns(rtt_min),
+	       prev, (double)((lo - prev) * 1e9L / E.freq),
+	       consistent ? "" : " (the guest counter moved)", ticks_to_ns(rtt_min),
 	       adopt ? "; adopted" : "");
 	if (adopt) {
 		/* The lower bound: counter_value never lies in the guest's future. */
@@ -1264,6 +1310,13 @@ static void handle_command(char *line, char *out, size_t len)
 		}
 		E.hz = (unsigned int)v;
 		snprintf(out, len, "ok hz %ld", v);
+	} else if (!strcmp(cmd, "pause")) {
+		if (ac != 2 || !parse_long(av[1], 1, 10000, &v)) {
+			snprintf(out, len, "err pause MS: 1..10000");
+			return;
+		}
+		cmd_pause(v, out, len);
+		return;
 	} else if (!strcmp(cmd, "tscsync")) {
 		cmd_tscsync(ac, av, out, len);
 		return;		/* it updates the page itself when needed */
@@ -1287,7 +1340,7 @@ static void handle_command(char *line, char *out, size_t len)
 			 "disrupt [MS], snapshot [MS], slew PPM, tai N, stall, unstall, "
 			 "break WHAT, fix, "
 			 "reset, flags set|clear MASK|auto, hz N, "
-			 "tscsync ADDR N [adopt|measure], churn MS, bump N MS, idle, "
+			 "tscsync ADDR N [adopt|measure], pause MS, churn MS, bump N MS, idle, "
 			 "doorbell on|off, get, stats, quit");
 		return;
 	} else if (!strcmp(cmd, "quit")) {
