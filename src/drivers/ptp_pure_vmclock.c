@@ -167,6 +167,7 @@ static DEFINE_IDA(pp_vmclock_ida);
  * @misc: /dev/vmclockN
  * @clk: the PHC, or NULL when the page gives no usable time
  * @notify: the device notifies every update (ACPI Notify or an interrupt)
+ * @notify_irq: the interrupt the notifications come on, or 0 (ACPI Notify)
  * @wq: poll() waiters
  * @seen: the page's event fields as the watch callback last saw them;
  *	written only by it, compared by readers
@@ -185,6 +186,7 @@ struct pp_vmclock {
 	struct miscdevice misc;
 	struct ptp_pure_clock *clk;
 	bool notify;
+	int notify_irq;
 	wait_queue_head_t wq;
 	struct {
 		u64 marker;
@@ -882,6 +884,7 @@ static int pp_vmclock_setup_notify(struct pp_vmclock *vc,
 				       vc->name, vc);
 		if (ret)
 			return dev_err_probe(dev, ret, "cannot request IRQ %d\n", irq);
+		vc->notify_irq = irq;
 		return 0;
 	}
 	if (ACPI_HANDLE(dev)) {
@@ -979,6 +982,10 @@ static int pp_vmclock_probe(struct platform_device *pdev)
 	dev_info(dev, "%s: vmclock page at %pa, %u bytes%s%s\n", vc->name,
 		 &vc->phys, vc->abi_size, vc->abi_size >= PAGE_SIZE ? ", /dev/" : "",
 		 vc->abi_size >= PAGE_SIZE ? vc->name : "");
+	if (vc->notify && vc->notify_irq)
+		dev_info(dev, "%s: notifications on IRQ %d\n", vc->name, vc->notify_irq);
+	else if (vc->notify)
+		dev_info(dev, "%s: notifications by ACPI Notify\n", vc->name);
 	return 0;
 }
 

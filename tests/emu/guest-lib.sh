@@ -50,7 +50,7 @@ abs() { if [ "$1" -lt 0 ]; then echo $((-$1)); else echo "$1"; fi; }
 # first in M_MOVED_NS, known to +-M_MOVED_ERR_NS).  FAIL NAME and return 1 when it cannot be measured.
 measure_phc() {
 	n=$1
-	D_NS= M_TOL_NS= M_MOVED_NS= M_MOVED_ERR_NS=
+	D_NS='' M_TOL_NS='' M_MOVED_NS='' M_MOVED_ERR_NS=''
 	if ! dev=$(emu_phc); then
 		fail "$n" "no PHC to measure"
 		return 1

@@ -1093,9 +1093,11 @@ static bool parse_flag_mask(const char *s, uint64_t *v)
 /*
  * A second writer for the stress commands, so the guest gets its reply and
  * reads while the page changes:
- *   churn MS   for MS ms, seq_count moves on (by 2: never odd) as fast as
- *              the host can store it, so no reader ever sees the same count
- *              at begin and retry
+ *   churn MS   for MS ms, seq_count is odd (in update) but for the
+ *              instant it moves on through the next even count, so no
+ *              reader ever sees the same even count at begin and retry,
+ *              not even while the host deschedules this thread (it is odd
+ *              then)
  *   bump N MS  N disruptions (marker + 1, no time step), MS ms apart
  * While it runs, the periodic update and every command but get, stats,
  * idle and help wait ("err busy").
@@ -1116,11 +1118,17 @@ static void *writer_main(void *arg)
 
 	(void)arg;
 	if (W.churn) {
+		/* Odd before the first even count and after the last. */
+		E.seq |= 1;
+		__atomic_store_n(&E.page->seq_count, htole32(E.seq), __ATOMIC_RELEASE);
 		while (mono_ns() < end) {
+			__atomic_store_n(&E.page->seq_count, htole32(E.seq + 1),
+					 __ATOMIC_RELEASE);
 			E.seq += 2;
 			__atomic_store_n(&E.page->seq_count, htole32(E.seq),
 					 __ATOMIC_RELEASE);
 		}
+		/* The next update makes it even again. */
 	} else {
 		for (i = 0; i < W.n; i++) {
 			E.disruption_marker++;

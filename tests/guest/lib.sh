@@ -52,6 +52,23 @@ run_ptp_test() {
 	return $rc
 }
 
+# relabel FROM TO CMD...: run a tool that prints PASS/FAIL lines named
+# FROM..., and print them named TO... instead.  A tool that exits non-zero
+# without a FAIL line, or prints no result at all (e.g. it crashed), fails
+# TO: no pipe may hide it.
+relabel() {
+	from=$1 to=$2
+	shift 2
+	out=$("$@" 2>&1)
+	rc=$?
+	printf '%s\n' "$out" | sed -E "s,^(PASS|FAIL) $from,\\1 $to,"
+	if [ $rc -ne 0 ] && ! printf '%s\n' "$out" | grep -q '^FAIL '; then
+		fail "$to" "$1 exited with $rc without a FAIL line"
+	elif ! printf '%s\n' "$out" | grep -q -E '^(PASS|FAIL) '; then
+		fail "$to" "$1 printed no result"
+	fi
+}
+
 # set_param NAME VALUE: change a test backend parameter at run time.
 set_param() {
 	echo "$2" >"$PARAMS/$1"

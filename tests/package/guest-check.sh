@@ -124,9 +124,12 @@ else
 	fail kvm-harmless "no 'ptp_pure_kvm: not loaded' line: $(dmesg | grep ptp_pure_kvm | head -n 2 | tr '\n' ' ')"
 fi
 
-# Nothing alarming in the kernel log.
-bad=$(dmesg | grep -E 'Oops|BUG:|WARNING:|Call Trace|general protection|Kernel panic' | head -n 3)
-if [ -z "$bad" ]; then pass kernel-log; else fail kernel-log "$(echo "$bad" | head -n 1)"; fi
+# kernel_log NAME: nothing alarming in the kernel log (all of it).
+kernel_log() {
+	bad=$(dmesg | grep -E 'Oops|BUG:|WARNING:|Call Trace|general protection|Kernel panic|refcount_t:|list_(add|del) corruption' | head -n 3)
+	if [ -z "$bad" ]; then pass "$1"; else fail "$1" "$(echo "$bad" | head -n 1)"; fi
+}
+kernel_log kernel-log
 dmesg | grep -iE 'vmclock|ptp' | tail -n 8 | log
 
 # The live path of the README: the package configured on a running machine
@@ -181,6 +184,9 @@ if [ $ok = 1 ]; then
 else
 	fail live-activate/chrony-selected "no '#* VMCK' in chronyc sources 60 s after ptp-pure-activate"
 fi
+
+# The live half unloaded and switched drivers: the log once more.
+kernel_log live-activate/kernel-log
 
 say "END"
 exec 3>&-

@@ -92,6 +92,8 @@ t1=$(uptime_s)
 dt=$(awk "BEGIN { printf \"%.1f\", $t1 - $t0 }")
 while IFS= read -r line; do log "l2-qemu: $line"; done </tmp/l2.err
 log "L2 ended: status $rc after $dt s"
+# Result lines of the suite's L1 command (e.g. l1-pauser's count of stops).
+[ ! -s /run/l1-results ] || cat /run/l1-results >&5
 # Nothing after L2's own end marker may look like a result unless it is one.
 if [ "$rc" = 137 ]; then
 	say "FAIL nested-kvm/l2: L2 killed after its bound of $T s"

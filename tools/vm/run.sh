@@ -215,7 +215,7 @@ qemu_base() {
 		# vCPU run a stale translation of the patched bytes ("Oops: int3"
 		# in a kernel with no module of ours).  Round-robin TCG runs one
 		# vCPU at a time, so every vCPU sees a patch whole.
-		if [[ $accel == kvm ]]; then Q+=(-accel kvm -cpu host); else Q+=(-accel tcg,thread=single -cpu max); fi
+		if [[ $accel == kvm ]]; then Q+=(-accel kvm -cpu host); else Q+=(-accel "tcg,thread=single" -cpu max); fi
 		Q+=(-chardev "$1" -device "isa-serial,chardev=c0")
 		[[ -z ${2-} ]] || Q+=(-chardev "$2" -device "isa-serial,chardev=c1")
 		CONSOLE=ttyS0 OUTDEV=/dev/ttyS1

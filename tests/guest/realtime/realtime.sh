@@ -14,7 +14,7 @@ DBG=/sys/kernel/debug/ptp_pure/realtime
 # rt_off: CLOCK_REALTIME minus host time (ns, tscsync at the same TSC) in
 # RT_OFF_NS; FAIL NAME and return 1 when it cannot be measured.
 rt_off() {
-	RT_OFF_NS= RT_MOVED=
+	RT_OFF_NS='' RT_MOVED=''
 	out=$(tscsync -m measure -n 16) || out=$(tscsync -m measure -n 16)
 	RT_OFF_NS=$(kv guest_rt_minus_host_ns "$out")
 	# For a failure's message: the page described another counter.
