@@ -193,20 +193,35 @@ static void read_phc(int fd, struct phc_sample *s)
 	s->ns = (int64_t)ts.tv_sec * NSEC_PER_SEC + ts.tv_nsec;
 }
 
-/* Guest CLOCK_REALTIME minus the host's, extrapolated from the last round. */
+/*
+ * Guest CLOCK_REALTIME minus the host's, extrapolated from the last round:
+ * the narrowest of 16 TSC brackets around the clock read (a vCPU that is
+ * switched out between the reads widens one by milliseconds).  @err_ns gets
+ * how far it may be off: half that bracket.
+ */
 static int64_t guest_minus_host(const struct tsync_rec *rec, const long double *m,
-				unsigned int rounds, long double ns_per_tick)
+				unsigned int rounds, long double ns_per_tick,
+				int64_t *err_ns)
 {
-	struct timespec ts;
-	uint64_t x1, x2;
+	struct timespec ts, best_ts = { 0, 0 };
+	uint64_t x1, x2, best_w = UINT64_MAX, best_x1 = 0;
 	long double x, host;
+	int i;
 
-	x1 = rdtsc_ordered();
-	clock_gettime(CLOCK_REALTIME, &ts);
-	x2 = rdtsc_ordered();
-	x = ((long double)x1 + x2) / 2;
+	for (i = 0; i < 16; i++) {
+		x1 = rdtsc_ordered();
+		clock_gettime(CLOCK_REALTIME, &ts);
+		x2 = rdtsc_ordered();
+		if (x2 - x1 < best_w) {
+			best_w = x2 - x1;
+			best_x1 = x1;
+			best_ts = ts;
+		}
+	}
+	x = (long double)best_x1 + (long double)best_w / 2;
 	host = rec[rounds - 1].rt_ns + (x - m[rounds - 1]) * ns_per_tick;
-	return (int64_t)((long double)ts.tv_sec * NSEC_PER_SEC + ts.tv_nsec - host);
+	*err_ns = (int64_t)((long double)best_w / 2 * ns_per_tick) + 1;
+	return (int64_t)((long double)best_ts.tv_sec * NSEC_PER_SEC + best_ts.tv_nsec - host);
 }
 
 static int cmp_i64(const void *a, const void *b)
@@ -221,7 +236,7 @@ int main(int argc, char **argv)
 	volatile struct tsync_box *box;
 	struct tsync_rec rec[TSYNC_MAX_ROUNDS];
 	struct phc_sample phc[TSYNC_MAX_ROUNDS];
-	int64_t lo = INT64_MIN, hi = INT64_MAX, diffs[TSYNC_MAX_ROUNDS];
+	int64_t lo = INT64_MIN, hi = INT64_MAX, diffs[TSYNC_MAX_ROUNDS], g, g_err;
 	long double m[TSYNC_MAX_ROUNDS], ns_per_tick, off_mid;
 	const char *mode = "adopt", *phc_path = NULL;
 	unsigned int rounds = 16, i, n_phc = 0, n_err = 0;
@@ -386,7 +401,7 @@ int main(int argc, char **argv)
 		ts.tv_nsec = (long)(host - (long double)ts.tv_sec * NSEC_PER_SEC);
 		if (clock_settime(CLOCK_REALTIME, &ts))
 			fail("clock_settime: %s", strerror(errno));
-		r = guest_minus_host(rec, m, rounds, ns_per_tick);
+		r = guest_minus_host(rec, m, rounds, ns_per_tick, &g_err);
 		r = -r;
 		tx.time.tv_sec = r / NSEC_PER_SEC;
 		tx.time.tv_usec = r % NSEC_PER_SEC;
@@ -398,7 +413,10 @@ int main(int argc, char **argv)
 			fail("adjtimex(ADJ_SETOFFSET): %s", strerror(errno));
 		printf("set_clock=ok\n");
 	}
-	printf("guest_rt_minus_host_ns=%" PRId64 "\n",
-	       guest_minus_host(rec, m, rounds, ns_per_tick));
+	g = guest_minus_host(rec, m, rounds, ns_per_tick, &g_err);
+	/* Its uncertainty: the clock read's and the offset's brackets. */
+	printf("guest_rt_minus_host_ns=%" PRId64 "\n", g);
+	printf("guest_rt_err_ns=%.0Lf\n",
+	       g_err + (long double)(hi - lo) / 2 * ns_per_tick + 1);
 	return 0;
 }

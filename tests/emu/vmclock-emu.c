@@ -1094,10 +1094,10 @@ static bool parse_flag_mask(const char *s, uint64_t *v)
  * A second writer for the stress commands, so the guest gets its reply and
  * reads while the page changes:
  *   churn MS   for MS ms, seq_count is odd (in update) but for the
- *              instant it moves on through the next even count, so no
- *              reader ever sees the same even count at begin and retry,
- *              not even while the host deschedules this thread (it is odd
- *              then)
+ *              instant it moves on through the next even count, so a
+ *              reader sees the same even count at begin and retry only if
+ *              the host deschedules this thread in that instant; anywhere
+ *              else the count stays odd while it is descheduled
  *   bump N MS  N disruptions (marker + 1, no time step), MS ms apart
  * While it runs, the periodic update and every command but get, stats,
  * idle and help wait ("err busy").

@@ -14,9 +14,9 @@ DBG=/sys/kernel/debug/ptp_pure/realtime
 # rt_off: CLOCK_REALTIME minus host time (ns, tscsync at the same TSC) in
 # RT_OFF_NS; FAIL NAME and return 1 when it cannot be measured.
 rt_off() {
-	RT_OFF_NS='' RT_MOVED=''
+	RT_OFF_NS='' RT_ERR_NS='' RT_MOVED=''
 	out=$(tscsync -m measure -n 16) || out=$(tscsync -m measure -n 16)
-	RT_OFF_NS=$(kv guest_rt_minus_host_ns "$out")
+	RT_OFF_NS=$(kv guest_rt_minus_host_ns "$out") RT_ERR_NS=$(kv guest_rt_err_ns "$out")
 	# For a failure's message: the page described another counter.
 	[ "$(kv consistent "$out")" != 0 ] ||
 		RT_MOVED=" (the guest TSC moved by $(kv diff_ns "$out") ns against the offset the page uses)"
@@ -79,15 +79,18 @@ years_off() {
 
 # on_time NAME [STEP_NS]: PASS NAME when CLOCK_REALTIME is the emulated
 # time (the host's, plus STEP_NS the emulator was told to step) within
-# RT_TOL_NS.
+# RT_TOL_NS (the promise), however far the measurement (RT_ERR_NS) leaves
+# it open; FAIL when it is surely outside; measured again (at most three
+# times) while the measurement does not settle it.
 on_time() {
-	rt_off "$1" || return 1
-	echo "  CLOCK_REALTIME - host = $RT_OFF_NS ns (emulated time: host + ${2:-0} ns)"
-	if [ "$(abs $((RT_OFF_NS - ${2:-0})))" -le $RT_TOL_NS ]; then
-		pass "$1"
-	else
-		fail "$1" "CLOCK_REALTIME - host = $RT_OFF_NS ns, want ${2:-0} within $RT_TOL_NS ns$RT_MOVED"
-	fi
+	for try in 1 2 3; do
+		rt_off "$1" || return 1
+		d=$(abs $((RT_OFF_NS - ${2:-0})))
+		echo "  CLOCK_REALTIME - host = $RT_OFF_NS ns +-$RT_ERR_NS (emulated time: host + ${2:-0} ns)"
+		[ $((d + RT_ERR_NS)) -gt $RT_TOL_NS ] || { pass "$1"; return 0; }
+		[ $((d - RT_ERR_NS)) -le $RT_TOL_NS ] || break
+	done
+	fail "$1" "CLOCK_REALTIME - host = $RT_OFF_NS ns +-$RT_ERR_NS, want ${2:-0} within $RT_TOL_NS ns$RT_MOVED"
 }
 
 # offset_agrees NAME CMD...: CMD prints the clock's UTC minus CLOCK_REALTIME
