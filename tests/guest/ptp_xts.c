@@ -142,6 +142,7 @@ static int do_cost(const char *p1, const char *p2, int n)
 }
 
 #define SLAB_CACHES 1024
+#define SLAB_SAMPLES 64
 #define SLABINFO_MAX (1 << 20)
 
 /* /proc/slabinfo (@fd) into @buf (SLABINFO_MAX bytes): 0 or -1. */
@@ -205,7 +206,8 @@ static int64_t slabinfo_bytes(const char *buf, char **skip, int nskip, FILE *out
  * objects summed over /proc/slabinfo, less the caches named SKIP.  The
  * first sample settles what the activity before left to free and is only
  * printed.  Prints "cache NAME BYTES" for every cache of the smallest of
- * the N others, then "slab settle=S n=N min=A max=B" (bytes).  Every file
+ * the N others, then "slab settle=S n=N min=A max=B samples=X,Y,..." (bytes,
+ * the N in the order taken; N <= SLAB_SAMPLES).  Every file
  * is opened, and slabinfo read once, before the first sample, so that this
  * process allocates (almost) nothing between a shrink and the read: an
  * allocation after the shrink takes a slab from the partial list, whose
@@ -215,6 +217,7 @@ static int do_slab(int n, int ms, char **skip, int nskip)
 {
 	static char buf[SLABINFO_MAX], minbuf[SLABINFO_MAX];
 	static int shrink[SLAB_CACHES];
+	int64_t samples[SLAB_SAMPLES];
 	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
 	int info, drop, ns = 0, i, k;
 	int64_t v, settle = 0, min = 0, max = 0;
@@ -222,8 +225,8 @@ static int do_slab(int n, int ms, char **skip, int nskip)
 	char path[300];
 	DIR *d;
 
-	if (n < 1) {
-		printf("err N must be at least 1\n");
+	if (n < 1 || n > SLAB_SAMPLES) {
+		printf("err N must be 1..%d\n", SLAB_SAMPLES);
 		return 2;
 	}
 	info = open("/proc/slabinfo", O_RDONLY);
@@ -277,6 +280,7 @@ static int do_slab(int n, int ms, char **skip, int nskip)
 			settle = v;
 			continue;
 		}
+		samples[i - 1] = v;
 		if (i == 1 || v < min) {
 			min = v;
 			memcpy(minbuf, buf, strlen(buf) + 1);
@@ -285,8 +289,11 @@ static int do_slab(int n, int ms, char **skip, int nskip)
 			max = v;
 	}
 	slabinfo_bytes(minbuf, skip, nskip, stdout);
-	printf("slab settle=%" PRId64 " n=%d min=%" PRId64 " max=%" PRId64 "\n",
+	printf("slab settle=%" PRId64 " n=%d min=%" PRId64 " max=%" PRId64 " samples=",
 	       settle, n, min, max);
+	for (i = 0; i < n; i++)
+		printf("%s%" PRId64, i ? "," : "", samples[i]);
+	printf("\n");
 	return 0;
 }
 
