@@ -8,8 +8,8 @@
  *
  * The 128-bit helpers are written with explicit 64-bit halves rather than
  * "unsigned __int128" so they work on every architecture the kernel builds
- * for and so that the tests can check them against the compiler's own
- * 128-bit type as an independent oracle.
+ * for (the multiplication uses the compiler's type where it has one).  The
+ * unit tests check them against an oracle of their own that uses neither.
  */
 #ifndef PTP_PURE_MATH_H
 #define PTP_PURE_MATH_H

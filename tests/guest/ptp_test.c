@@ -14,6 +14,11 @@
  *                  refused (required)
  *   PTP_EXACT      1 if device and system time come from one counter read
  *                  (zero-width EXTENDED window, exact PRECISE)
+ *   PTP_OFFSET_SELF  1 if PTP_OFFSET_NS was measured on the clock under
+ *                  test: the checks against it then show only that the
+ *                  clock agrees with itself, and their names say so
+ *                  (NAME/self_consistent); the caller checks the clock
+ *                  against an independent reference beside them
  *
  * Usage:
  *   ptp_test            run the suite; prints PASS/FAIL/SKIP lines
@@ -57,6 +62,7 @@ static clockid_t source_clock = CLOCK_REALTIME;
 static int want_xts = -1;	/* PRECISE works now */
 static int want_cap = -1;	/* and GETCAPS offers it */
 static int exact;
+static int offset_self;
 
 static int64_t ts_ns(const struct timespec *t)
 {
@@ -360,9 +366,37 @@ START_TEST(adjust_refused)
 }
 END_TEST
 
+/* The checks that compare the clock with PTP_OFFSET_NS (PRECISE: if it works). */
+static const char *const offset_checks[] = {
+	"gettime", "sys_offset", "sys_offset_extended",
+	"sys_offset_extended_monotonic", "sys_offset_extended_raw",
+	"sys_offset_precise", NULL
+};
+
+/* @name, or NAME/self_consistent for an offset check (PTP_OFFSET_SELF). */
+static const char *check_name(const char *name)
+{
+	const char *const *c;
+	char *n;
+
+	if (!offset_self)
+		return name;
+	for (c = offset_checks; *c; c++)
+		if (!strcmp(*c, name))
+			break;
+	/* refused PRECISE (PTP_XTS=0): no offset to compare with */
+	if (!*c || (!strcmp(name, "sys_offset_precise") && !want_xts))
+		return name;
+	if (asprintf(&n, "%s/self_consistent", name) < 0) {
+		perror("ptp_test: asprintf");
+		exit(2);
+	}
+	return n;	/* the test case keeps it until exit */
+}
+
 static void add(Suite *s, const char *name, const TTest *t)
 {
-	TCase *tc = tcase_create(name);
+	TCase *tc = tcase_create(check_name(name));
 
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, t);
@@ -599,6 +633,8 @@ int main(int argc, char **argv)
 		source_clock = CLOCK_MONOTONIC_RAW;
 	v = getenv("PTP_EXACT");
 	exact = v && atoi(v);
+	v = getenv("PTP_OFFSET_SELF");
+	offset_self = v && atoi(v);
 	v = getenv("PTP_XTS");
 	want_xts = v ? atoi(v) : -1;
 	v = getenv("PTP_XTS_CAP");

@@ -6,22 +6,176 @@
  *  - fixed vectors computed with Python's arbitrary-precision integers
  *    (the formulas are spelled out next to each vector, so they can be
  *    recomputed with python3 -c '...');
- *  - for random inputs, the compiler's unsigned __int128.
+ *  - for random inputs, the oracle below: 256-bit integers as 32-bit limbs,
+ *    schoolbook multiplication, shifts, and division by a 32-bit divisor,
+ *    written here with neither the header nor the compiler's __int128.
  *
  * The header multiplies with the compiler's 128-bit type where it can and
  * with explicit 64-bit halves elsewhere.  This file is built twice: as
  * test_math.bin (the path x86_64, arm64 and s390x kernels use) and, with
- * -DPTP_PURE_NO_INT128, as test_math_halves.bin, where the random oracle
- * shares no code with the arithmetic under test.
+ * -DPTP_PURE_NO_INT128, as test_math_halves.bin.  The oracle shares no code
+ * with the arithmetic under test in either build; it is itself checked
+ * against unsigned __int128 (test_oracle), which the header's code never
+ * enters in that check.
  */
 #include <check.h>
 #include <stdlib.h>
 
 #include "ptp_pure_math.h"
 
-typedef unsigned __int128 u128;
-
 #define U64_MAX_ ((u64)~0ULL)
+
+/*
+ * The oracle: an unsigned 256-bit integer as eight 32-bit limbs, least
+ * significant first.  Every operation works limb by limb in 64-bit
+ * arithmetic that cannot overflow.
+ */
+#define LIMBS 8
+
+struct big {
+	u32 l[LIMBS];
+};
+
+static struct big big_of(u64 hi, u64 lo)
+{
+	struct big r = { { 0 } };
+
+	r.l[0] = (u32)lo;
+	r.l[1] = (u32)(lo >> 32);
+	r.l[2] = (u32)hi;
+	r.l[3] = (u32)(hi >> 32);
+	return r;
+}
+
+static struct big big_u64(u64 v)
+{
+	return big_of(0, v);
+}
+
+/* 64 bits of @a from limb @i up */
+static u64 big_word(struct big a, unsigned int i)
+{
+	return ((u64)a.l[i + 1] << 32) | a.l[i];
+}
+
+static struct big big_add(struct big a, struct big b)
+{
+	struct big r;
+	u64 carry = 0;
+	int i;
+
+	for (i = 0; i < LIMBS; i++) {
+		carry += (u64)a.l[i] + b.l[i];
+		r.l[i] = (u32)carry;
+		carry >>= 32;
+	}
+	return r;
+}
+
+/* a - b for a >= b */
+static struct big big_sub(struct big a, struct big b)
+{
+	struct big r;
+	u64 borrow = 0;
+	int i;
+
+	for (i = 0; i < LIMBS; i++) {
+		u64 d = (u64)a.l[i] - b.l[i] - borrow;
+
+		r.l[i] = (u32)d;
+		borrow = (d >> 32) & 1;
+	}
+	return r;
+}
+
+static int big_cmp(struct big a, struct big b)
+{
+	int i;
+
+	for (i = LIMBS - 1; i >= 0; i--)
+		if (a.l[i] != b.l[i])
+			return a.l[i] < b.l[i] ? -1 : 1;
+	return 0;
+}
+
+/* a * b, truncated to 256 bits (the tests keep it below 2^200) */
+static struct big big_mul(struct big a, struct big b)
+{
+	struct big r = { { 0 } };
+	int i, j;
+
+	for (i = 0; i < LIMBS; i++) {
+		u64 carry = 0;
+
+		for (j = 0; i + j < LIMBS; j++) {
+			/* (2^32-1)^2 + 2 * (2^32-1) = 2^64 - 1: no overflow */
+			carry += (u64)a.l[i] * b.l[j] + r.l[i + j];
+			r.l[i + j] = (u32)carry;
+			carry >>= 32;
+		}
+	}
+	return r;
+}
+
+static struct big big_shr(struct big a, unsigned int s)
+{
+	struct big r = { { 0 } };
+	unsigned int w = s / 32, b = s % 32, i;
+
+	for (i = 0; i + w < LIMBS; i++) {
+		u64 v = a.l[i + w];
+
+		if (i + w + 1 < LIMBS)
+			v |= (u64)a.l[i + w + 1] << 32;
+		r.l[i] = (u32)(v >> b);
+	}
+	return r;
+}
+
+/* Any of the bits of @a below bit @s set? */
+static int big_low_bits(struct big a, unsigned int s)
+{
+	unsigned int i;
+
+	for (i = 0; i < s / 32; i++)
+		if (a.l[i])
+			return 1;
+	return s % 32 && (a.l[s / 32] & ((1U << (s % 32)) - 1));
+}
+
+/* a / d with the remainder in @rem, d < 2^32 */
+static struct big big_div32(struct big a, u32 d, u32 *rem)
+{
+	struct big q;
+	u64 r = 0;
+	int i;
+
+	for (i = LIMBS - 1; i >= 0; i--) {
+		r = (r << 32) | a.l[i];
+		q.l[i] = (u32)(r / d);
+		r %= d;
+	}
+	*rem = (u32)r;
+	return q;
+}
+
+/* Does @a fit in 64 bits? */
+static int big_fits64(struct big a)
+{
+	int i;
+
+	for (i = 2; i < LIMBS; i++)
+		if (a.l[i])
+			return 0;
+	return 1;
+}
+
+static struct big from128(struct ptp_pure_u128 v)
+{
+	return big_of(v.hi, v.lo);
+}
+
+#define ck_assert_big_eq(a, b) ck_assert(big_cmp((a), (b)) == 0)
 
 /* xorshift64*: deterministic pseudo-random inputs, same on every run. */
 static u64 rng_state = 0x9e3779b97f4a7c15ULL;
@@ -34,10 +188,59 @@ static u64 rnd(void)
 	return rng_state * 0x2545f4914f6cdd1dULL;
 }
 
-static u128 to128(struct ptp_pure_u128 v)
+#ifdef __SIZEOF_INT128__
+typedef unsigned __int128 u128;
+
+static struct big big_of128(u128 v)
 {
-	return ((u128)v.hi << 64) | v.lo;
+	return big_of((u64)(v >> 64), (u64)v);
 }
+
+/* The oracle against the compiler's 128-bit type, and beyond 128 bits. */
+START_TEST(test_oracle)
+{
+	struct big m = big_of(U64_MAX_, U64_MAX_), q;
+	u32 rem;
+	int i;
+
+	for (i = 0; i < 100000; i++) {
+		u64 a = rnd(), b = rnd(), c = rnd();
+		unsigned int s = rnd() % 128;
+		u32 d = (u32)rnd() | 1;
+		u128 p;
+
+		if (i & 1)
+			b >>= rnd() & 63;
+		p = (u128)a * b;
+		ck_assert_big_eq(big_mul(big_u64(a), big_u64(b)), big_of128(p));
+		ck_assert_big_eq(big_shr(big_of128(p), s), big_of128(p >> s));
+		ck_assert_int_eq(big_low_bits(big_of128(p), s),
+				 s && (p & (((u128)1 << s) - 1)) != 0);
+		/* p <= (2^64 - 1)^2, so p + c < 2^128 */
+		ck_assert_big_eq(big_add(big_of128(p), big_u64(c)), big_of128(p + c));
+		ck_assert_big_eq(big_sub(big_of128(p + c), big_u64(c)), big_of128(p));
+		ck_assert_int_eq(big_cmp(big_of128(p), big_of128(p + c)), c ? -1 : 0);
+		ck_assert_int_eq(big_cmp(big_of128(p + c), big_of128(p)), c ? 1 : 0);
+		q = big_div32(big_of128(p), d, &rem);
+		ck_assert_big_eq(q, big_of128(p / d));
+		ck_assert_uint_eq(rem, (u32)(p % d));
+		ck_assert_int_eq(big_fits64(big_of128(p)), p >> 64 == 0);
+	}
+	/* Python: (2**128 - 1)**2 = 2**256 - 2**129 + 1 */
+	m = big_mul(m, m);
+	ck_assert_uint_eq(m.l[0], 1);
+	ck_assert_uint_eq(m.l[1] | m.l[2] | m.l[3], 0);
+	ck_assert_uint_eq(m.l[4], 0xfffffffe);
+	ck_assert_uint_eq(m.l[5] & m.l[6] & m.l[7], 0xffffffff);
+	/* Python: (2**256 - 2**129 + 1) >> 200 = 2**56 - 1 */
+	ck_assert_big_eq(big_shr(m, 200), big_u64((1ULL << 56) - 1));
+	ck_assert(big_low_bits(m, 1));
+	ck_assert(!big_low_bits(big_shr(m, 1), 128));
+	ck_assert(big_fits64(big_shr(m, 192)));
+	ck_assert(!big_fits64(big_shr(m, 191)));
+}
+END_TEST
+#endif
 
 START_TEST(test_mul64_edges)
 {
@@ -65,7 +268,8 @@ START_TEST(test_mul64_random)
 
 		if (i & 1)
 			b >>= rnd() & 63;
-		ck_assert(to128(ptp_pure_mul64(a, b)) == (u128)a * b);
+		ck_assert_big_eq(from128(ptp_pure_mul64(a, b)),
+				 big_mul(big_u64(a), big_u64(b)));
 	}
 }
 END_TEST
@@ -76,7 +280,7 @@ START_TEST(test_shr128)
 	unsigned int s;
 
 	for (s = 0; s < 128; s++)
-		ck_assert(to128(ptp_pure_shr128(v, s)) == to128(v) >> s);
+		ck_assert_big_eq(from128(ptp_pure_shr128(v, s)), big_shr(from128(v), s));
 	ck_assert_uint_eq(ptp_pure_shr128(v, 127).lo, 1);
 	ck_assert_uint_eq(ptp_pure_shr128(v, 63).hi, 1);
 	ck_assert_uint_eq(ptp_pure_shr128(v, 64).lo, v.hi);
@@ -158,12 +362,17 @@ START_TEST(test_period_random)
 		u64 period = rnd(), frac = rnd(), sec = rnd() >> 2;
 		unsigned int shift = rnd() % 128;
 		struct ptp_pure_time t;
-		u128 x = (((u128)delta * period) >> shift) + frac;
+		struct big x, ns;
 
+		/* x = ((delta * period) >> shift) + frac: seconds above bit 64 */
+		x = big_add(big_shr(big_mul(big_u64(delta), big_u64(period)), shift),
+			    big_u64(frac));
+		/* ns = ((x mod 2^64) * 1e9) >> 64 */
+		ns = big_shr(big_mul(big_u64(big_word(x, 0)), big_u64(1000000000)), 64);
 		ck_assert_int_eq(ptp_pure_period_time(ref + delta, ref, period,
 						      shift, sec, frac, &t), 0);
-		ck_assert_uint_eq(t.sec, sec + (u64)(x >> 64));
-		ck_assert_uint_eq(t.nsec, (u32)(((x & U64_MAX_) * 1000000000) >> 64));
+		ck_assert_uint_eq(t.sec, sec + big_word(x, 2));
+		ck_assert_uint_eq(t.nsec, big_word(ns, 0));
 		ck_assert_uint_lt(t.nsec, 1000000000);
 	}
 }
@@ -188,23 +397,18 @@ START_TEST(test_period_errors)
 }
 END_TEST
 
-/* The error bound over an interval, rounded up, against __int128 */
+/* The error bound over an interval, rounded up, from the oracle */
 static u64 err_ref(u64 delta, u64 rate, unsigned int shift)
 {
-	u128 p = (u128)delta * rate;
-	u128 t = shift >= 128 ? 0 : p >> shift;
-	u128 ns;
+	struct big p = big_mul(big_u64(delta), big_u64(rate));
+	struct big t = big_shr(p, shift), ns;
 
-	if (shift && shift < 128 && (p & (((u128)1 << shift) - 1)))
-		t++;
-	else if (shift >= 128 && p)
-		t++;
+	/* bits the shift dropped: round up */
+	if (big_low_bits(p, shift))
+		t = big_add(t, big_u64(1));
 	/* ceil(t * 1e9 / 2^64), saturated */
-	if ((t >> 64) > ~0ULL / 1000000000ULL)
-		return ~0ULL;
-	ns = (t >> 64) * 1000000000ULL +
-	     ((((t & ~0ULL) * (u128)1000000000ULL) + ~0ULL) >> 64);
-	return ns > ~0ULL ? ~0ULL : (u64)ns;
+	ns = big_shr(big_add(big_mul(t, big_u64(1000000000)), big_u64(U64_MAX_)), 64);
+	return big_fits64(ns) ? big_word(ns, 0) : U64_MAX_;
 }
 
 START_TEST(test_period_error)
@@ -322,18 +526,23 @@ START_TEST(test_tod_random)
 	for (i = 0; i < 100000; i++) {
 		u8 ei = (u8)rnd();
 		u64 tod = rnd();
-		u128 v = ((u128)ei << 64) + tod;
+		struct big v = big_of(ei, tod);
+		struct big epoch = big_u64(PTP_PURE_TOD_UNIX_EPOCH);
+		struct big ns, sec;
 		struct ptp_pure_time t;
-		u128 ns;
+		u32 nsec;
 
-		if (v < PTP_PURE_TOD_UNIX_EPOCH) {
+		if (big_cmp(v, epoch) < 0) {
 			ck_assert_int_eq(ptp_pure_tod_to_time(ei, tod, &t), -ERANGE);
 			continue;
 		}
-		ns = ((v - PTP_PURE_TOD_UNIX_EPOCH) * 125) >> 9;
+		/* ns = ((v - epoch) * 125) >> 9 */
+		ns = big_shr(big_mul(big_sub(v, epoch), big_u64(125)), 9);
+		sec = big_div32(ns, 1000000000, &nsec);
 		ck_assert_int_eq(ptp_pure_tod_to_time(ei, tod, &t), 0);
-		ck_assert_uint_eq(t.sec, (u64)(ns / 1000000000));
-		ck_assert_uint_eq(t.nsec, (u32)(ns % 1000000000));
+		ck_assert(big_fits64(sec));
+		ck_assert_uint_eq(t.sec, big_word(sec, 0));
+		ck_assert_uint_eq(t.nsec, nsec);
 	}
 }
 END_TEST
@@ -380,6 +589,9 @@ static Suite *math_suite(void)
 #endif
 	TCase *tc = tcase_create("math");
 
+#ifdef __SIZEOF_INT128__
+	tcase_add_test(tc, test_oracle);
+#endif
 	tcase_add_test(tc, test_mul64_edges);
 	tcase_add_test(tc, test_mul64_random);
 	tcase_add_test(tc, test_shr128);
