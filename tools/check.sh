@@ -72,6 +72,11 @@ for st in $stages; do
 	esac
 done
 
+# Every SKIP of the run, counted by its reason (the text after the name, its
+# numbers left out), so that a new kind of skip stands out.
+echo "check: skips by reason:"
+cat "$logdir"/*.log 2>/dev/null | grep -E '^SKIP [^ ]+: ' | sed -E 's/^SKIP [^ ]+: //; s/[0-9]+/N/g' |
+	sort | uniq -c | sort -rn | sed 's/^/  /'
 # A retry is an exception to explain, not a way to pass: each one by reason.
 retries=$(grep -c . "$PTP_PURE_RETRY_LOG")
 echo "check: guest boots retried: $retries"
