@@ -46,8 +46,9 @@ abs() { if [ "$1" -lt 0 ]; then echo $((-$1)); else echo "$1"; fi; }
 # step of the host's TSC to the guest's, and a stopped VM holds its TSC), and
 # the page then describes another counter: when the measurement finds the
 # offset outside the adopted one's bounds (consistent=0), the offset is
-# adopted again and the measurement repeated (each move is printed; the
-# first in M_MOVED_NS, known to +-M_MOVED_ERR_NS).  FAIL NAME and return 1 when it cannot be measured.
+# adopted again (readopt) and the measurement repeated (the first move in
+# M_MOVED_NS, known to +-M_MOVED_ERR_NS).  FAIL NAME and return 1 when it
+# cannot be measured.
 measure_phc() {
 	n=$1
 	D_NS='' M_TOL_NS='' M_MOVED_NS='' M_MOVED_ERR_NS=''
@@ -68,9 +69,7 @@ measure_phc() {
 		if [ -z "$M_MOVED_NS" ]; then
 			M_MOVED_NS=$(kv diff_ns "$out") M_MOVED_ERR_NS=$(kv diff_err_ns "$out")
 		fi
-		echo "  the guest TSC moved by $(kv diff_ns "$out") ns against the offset the page uses" \
-			"(adopted to +-$(kv prev_width "$out") ticks); adopting it again"
-		tscsync -m adopt -n 32 | grep -E '^(reply|offset_width_ns|error)=' | sed 's/^/  tscsync adopt: /'
+		readopt "$out"
 	done
 	printf '%s\n' "$out" | sed 's/^/  tscsync: /'
 	D_NS=$(kv phc_minus_host_ns "$out")
@@ -86,14 +85,22 @@ measure_phc() {
 	echo "  bound $M_TOL_NS ns = measurement $(kv phc_bound_ns "$out") + page error $(kv page_err_ns "$out")"
 }
 
+# readopt OUT: OUT, a tscsync measurement, found the guest TSC moved against
+# the offset the page uses: print the move and make the emulator adopt the
+# offset measured anew.
+readopt() {
+	echo "  the guest TSC moved by $(kv diff_ns "$1") ns against the offset the page uses" \
+		"(adopted to +-$(kv prev_width "$1") ticks); adopting it again"
+	tscsync -m adopt -n 32 | grep -E '^(reply|offset_width_ns|error)=' | sed 's/^/  tscsync adopt: /'
+}
+
 # follow_tsc: the emulator's page is made to describe the guest's TSC as it
 # is now: the offset is measured, and adopted again when it moved outside
-# the adopted one's bounds (see measure_phc; the move is printed).
+# the adopted one's bounds (see measure_phc).
 follow_tsc() {
 	out=$(tscsync -m measure -n 16) || return 0
 	[ "$(kv consistent "$out")" = 0 ] || return 0
-	echo "  the guest TSC moved by $(kv diff_ns "$out") ns against the offset the page uses; adopting it again"
-	tscsync -m adopt -n 32 | grep -E '^(reply|offset_width_ns|error)=' | sed 's/^/  tscsync adopt: /'
+	readopt "$out"
 }
 
 # near D_NS WANT_NS [TOL]: D_NS is WANT_NS within TOL (default TOL_NS); sets
@@ -104,7 +111,7 @@ near() {
 }
 
 # near_s D_NS S [TOL]: D_NS is S whole seconds within TOL; sets RESID_NS.
-near_s() { near "$1" $(($2 * 1000000000)) "${3:-$TOL_NS}"; }
+near_s() { near "$1" $(($2 * 1000000000)) "${3-}"; }
 
 # phc_vs_host NAME S: PASS NAME when PHC - host UTC is S seconds within the
 # bound measure_phc derived.

@@ -426,9 +426,10 @@ boot_once() {
 }
 
 # crashed_before_tests: the guest oopsed or panicked and no test had begun.
+CRASH_RE='Oops|Kernel panic|BUG:'
 crashed_before_tests() {
 	! grep -q 'ptpvm: begin ' "$RUNDIR/results.log" &&
-		grep -qE 'Oops|Kernel panic|BUG:' "$RUNDIR/console.log"
+		grep -qE "$CRASH_RE" "$RUNDIR/console.log"
 }
 
 # retried REASON: a boot of this run is booted again; the line goes to the
@@ -532,7 +533,7 @@ main() {
 		boot_once
 		crashed_before_tests || break
 		((attempt == 2)) && break
-		retried "the guest kernel crashed before any test began: $(grep -m1 -E 'Oops|Kernel panic|BUG:' "$RUNDIR/console.log" | tr -d '\r' | cut -c1-120)"
+		retried "the guest kernel crashed before any test began: $(grep -m1 -E "$CRASH_RE" "$RUNDIR/console.log" | tr -d '\r' | cut -c1-120)"
 		cp "$RUNDIR/console.log" "$RUNDIR/console.first-boot.log"
 	done
 
