@@ -74,9 +74,39 @@ done
 
 # Every SKIP of the run, counted by its reason (the text after the name, its
 # numbers left out), so that a new kind of skip stands out.
-echo "check: skips by reason:"
-cat "$logdir"/*.log 2>/dev/null | grep -E '^SKIP [^ ]+: ' | sed -E 's/^SKIP [^ ]+: //; s/[0-9]+/N/g' |
-	sort | uniq -c | sort -rn | sed 's/^/  /'
+# Each reason is held against the list of skips expected on this machine kind:
+# an unknown reason, or more of a known one, is a failure (a suite that
+# quietly became a SKIP must not pass).
+expected=${PTP_PURE_EXPECTED_SKIPS:-$top/tests/expected-skips}
+echo "check: skips by reason (expected: $expected):"
+skips=$(cat "$logdir"/*.log 2>/dev/null | grep -E '^SKIP [^ ]+: ' |
+	sed -E 's/^SKIP [^ ]+: //; s/[0-9]+/N/g' | sort | uniq -c | sort -rn |
+	awk -v list="$expected" '
+	BEGIN {
+		while ((getline line < list) > 0) {
+			if (line ~ /^#/ || split(line, f, "\t") != 2)
+				continue
+			max[f[2]] = f[1]
+		}
+	}
+	{
+		c = $1
+		n = $0; sub(/^ *[0-9]+ /, "", n)
+		if (!(n in max))
+			note = "   <- UNEXPECTED: not in the list"
+		else if (c > max[n] + 0)
+			note = "   <- UNEXPECTED: at most " max[n]
+		else
+			note = ""
+		printf "  %6d %s%s\n", c, n, note
+	}')
+[ -n "$skips" ] && echo "$skips"
+unexpected=$(grep -c ' <- UNEXPECTED' <<<"$skips")
+if [ "$unexpected" -gt 0 ]; then
+	echo "check: $unexpected skip reason(s) not expected on this machine kind: FAIL"
+	total_fail=$((total_fail + unexpected))
+	failed_stages+=("expected-skips")
+fi
 # A retry is an exception to explain, not a way to pass: each one by reason.
 retries=$(grep -c . "$PTP_PURE_RETRY_LOG")
 echo "check: guest boots retried: $retries"

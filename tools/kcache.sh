@@ -890,16 +890,27 @@ QPH_FILE=include/qemu/qemu-plugin.h
 
 cmd_qemu_plugin_h() {
 	local src srcver dest tmp orig debtar p touched=() top
+	local want
 	read -r src srcver < <(dpkg-query -W -f='${source:Package} ${source:Version}\n' \
 		qemu-system-x86 2>/dev/null) || true
 	[[ -n ${srcver-} ]] || die "qemu-plugin-h: qemu-system-x86 is not installed"
+	want=$srcver
 	dest=$CACHE/qemu-plugin/${srcver//:/_}
 	if ! marker_ok "$dest" "$srcver"; then
 		lock_cache
 		use_apt "$CACHE/apt-src" write_src_sources
 		ensure_index
-		aptc showsrc "$src" 2>/dev/null | grep -qxF "Version: $srcver" ||
-			refresh_and_restart "no source package $src=$srcver in bookworm main"
+		if ! aptc showsrc "$src" 2>/dev/null | grep -qxF "Version: $srcver"; then
+			((UPDATED)) || refresh_and_restart "no source package $src=$srcver in bookworm"
+			# The archive keeps only the newest stable update's source.
+			# The header is QEMU's own (a Debian patch touching it is
+			# applied below), so any Debian revision of the same upstream
+			# release gives the same file.
+			srcver=$(aptc showsrc "$src" 2>/dev/null | sed -n 's/^Version: //p' |
+				grep -F "${want%-*}-" | sort -V | tail -n 1)
+			[[ -n $srcver ]] || die "qemu-plugin-h: no source package $src of upstream ${want%-*} in bookworm"
+			log "qemu-plugin-h: source $src=$want is gone from the archive; using $srcver (same upstream release)"
+		fi
 		mktmp tmp qemusrc
 		log "qemu-plugin-h: apt-get source --download-only $src=$srcver"
 		(cd "$tmp" && apt-get "${APT_OPTS[@]}" -q source --download-only "$src=$srcver" >&2) ||
@@ -927,12 +938,14 @@ cmd_qemu_plugin_h() {
 		[[ -s $top ]] || die "qemu-plugin-h: no $QPH_FILE in the source of $src=$srcver"
 		grep -q '^#define QEMU_PLUGIN_VERSION' "$top" || die "qemu-plugin-h: $top has no QEMU_PLUGIN_VERSION"
 		cp "$top" "$tmp/out/qemu-plugin.h"
-		printf '%s\n' "$srcver" >"$tmp/out/.kcache-ok"
+		printf '%s\n' "$srcver" >"$tmp/out/source"
+		printf '%s\n' "$want" >"$tmp/out/.kcache-ok"
 		install_dir "$tmp/out" "$dest"
 		log "qemu-plugin-h: $dest/qemu-plugin.h (source $src $srcver)"
 		unlock_cache
 	fi
 	emit QEMU_PLUGIN_H "$dest/qemu-plugin.h"
+	[[ -f $dest/source ]] && srcver=$(<"$dest/source")
 	emit QEMU_PLUGIN_SRCVER "$srcver"
 }
 
