@@ -27,10 +27,13 @@
  *   ptp_xts precise DEV N         N PTP_SYS_OFFSET_PRECISE calls:
  *   ptp_xts sysoff DEV N          N PTP_SYS_OFFSET samples:
  *   ptp_xts extended DEV N        N PTP_SYS_OFFSET_EXTENDED samples:
- *       "ok n=N min=A max=B win=W": device - CLOCK_REALTIME in ns, smallest
- *       and largest over the samples (the bracket's middle for the
- *       bracketing ioctls), W the widest bracket (0 for precise);
- *       or "err errno=E (text)" with exit status 3
+ *       "ok n=N min=A max=B win=W narrow=M lead=L out=O": device -
+ *       CLOCK_REALTIME in ns, smallest and largest over the samples (the
+ *       bracket's middle for the bracketing ioctls), W the widest bracket
+ *       and M the narrowest (0 for precise), L the smallest device - start
+ *       of its bracket, O the farthest a device time lies outside its own
+ *       bracket (<= 0: every one inside); or "err errno=E (text)" with exit
+ *       status 3
  *   ptp_xts precise-for DEV MS    PTP_SYS_OFFSET_PRECISE in a loop for MS
  *       milliseconds, going on after errors: "ok n=N min=A max=B win=0
  *       errors=E errno=X" (N successful calls, E failed ones, X the last
@@ -65,17 +68,26 @@ static int64_t pct(const struct ptp_clock_time *t)
 
 struct stats {
 	int n;
-	int64_t min, max, win;
+	int64_t min, max, win, narrow, lead, out;
 };
 
+/* off: device - middle of its bracket; win: the bracket's width */
 static void add(struct stats *s, int64_t off, int64_t win)
 {
+	int64_t lead = off + win / 2, out = (off < 0 ? -off : off) - win / 2;
+
 	if (!s->n || off < s->min)
 		s->min = off;
 	if (!s->n || off > s->max)
 		s->max = off;
 	if (win > s->win)
 		s->win = win;
+	if (!s->n || win < s->narrow)
+		s->narrow = win;
+	if (!s->n || lead < s->lead)
+		s->lead = lead;
+	if (!s->n || out > s->out)
+		s->out = out;
 	s->n++;
 }
 
@@ -85,8 +97,9 @@ static int report(const struct stats *s, int err)
 		printf("err errno=%d (%s)\n", err, strerror(err));
 		return 3;
 	}
-	printf("ok n=%d min=%" PRId64 " max=%" PRId64 " win=%" PRId64 "\n",
-	       s->n, s->min, s->max, s->win);
+	printf("ok n=%d min=%" PRId64 " max=%" PRId64 " win=%" PRId64
+	       " narrow=%" PRId64 " lead=%" PRId64 " out=%" PRId64 "\n",
+	       s->n, s->min, s->max, s->win, s->narrow, s->lead, s->out);
 	return 0;
 }
 
