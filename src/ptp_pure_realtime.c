@@ -96,6 +96,10 @@ MODULE_PARM_DESC(realtime_hold_ms,
  * @last_step_ns: the last step
  * @last_clock: name of the clock of the last step
  * @paused: hold found no usable clock (said once)
+ * @hold_checks: comparisons made by the hold loop
+ * @hold_last: when the last one was made
+ * @hold_gap_max: the longest time between two of them
+ * @hold_window_max: the widest bracket one was measured with
  * @step_work: boot and restore steps
  * @hold_work: the hold loop
  */
@@ -114,6 +118,10 @@ struct ptp_pure_rt {
 	s64 last_step_ns;
 	char last_clock[PTP_CLOCK_NAME_LEN];
 	bool paused;
+	unsigned long hold_checks;
+	ktime_t hold_last;
+	ktime_t hold_gap_max;
+	u64 hold_window_max;
 	struct delayed_work step_work;
 	struct delayed_work hold_work;
 };
@@ -226,12 +234,14 @@ static int ptp_pure_rt_rank(const struct ptp_pure_sample *s)
  * @clk: the clock, or NULL if none is usable
  * @s: its information
  * @offset_ns: its UTC minus CLOCK_REALTIME
+ * @window_ns: the width of the bracket @offset_ns was measured in
  * @rank: ptp_pure_rt_rank() of @s
  */
 struct ptp_pure_rt_pick {
 	struct ptp_pure_clock *clk;
 	struct ptp_pure_sample s;
 	s64 offset_ns;
+	u64 window_ns;
 	int rank;
 };
 
@@ -258,22 +268,26 @@ static void ptp_pure_rt_refuse(struct ptp_pure_clock *clk, const char *why,
 }
 
 /*
- * A step is taken from the narrowest of this many reads: one whose bracket a
- * preemption or an interrupt widened is no good for it.
+ * A step is taken from the narrowest of up to this many reads (a
+ * cross-timestamp, exact, ends them): one whose bracket a preemption or an
+ * interrupt widened is no good for it.  A paired clock falls back to a
+ * bracket when every cross-timestamp it tries is interrupted by a
+ * timekeeping update, as on a vCPU the host runs only now and then.
  */
-#define PTP_PURE_RT_READS	5
+#define PTP_PURE_RT_READS	20
 
 /* The best usable clock, measured; false if there is none. */
 static bool ptp_pure_rt_choose(struct ptp_pure_rt_pick *best)
 {
 	struct ptp_pure_clock *clk;
 	struct ptp_pure_sample s;
+	u64 window;
 	s64 off;
 	int ret, rank;
 
 	best->clk = NULL;
 	list_for_each_entry(clk, &rt.clocks, rt_node) {
-		ret = ptp_pure_utc_offset(clk, &s, &off, PTP_PURE_RT_READS, NULL);
+		ret = ptp_pure_utc_offset(clk, &s, &off, PTP_PURE_RT_READS, &window);
 		rank = ptp_pure_rt_rank(&s);
 		if (ret == -ENODATA) {
 			ptp_pure_rt_refuse(clk, "its UTC is unknown (TAI without an offset)", 0);
@@ -296,6 +310,7 @@ static bool ptp_pure_rt_choose(struct ptp_pure_rt_pick *best)
 		best->clk = clk;
 		best->s = s;
 		best->offset_ns = off;
+		best->window_ns = window;
 		best->rank = rank;
 	}
 	return best->clk;
@@ -334,7 +349,7 @@ static void ptp_pure_rt_step(const struct ptp_pure_rt_pick *p, const char *why)
 	struct ptp_pure_sample s;
 	s64 total, off = p->offset_ns;
 	unsigned int fixes = 0;
-	char bound[32], again[48];
+	char bound[32], again[48], meas[40];
 	u64 window;
 	s32 rem;
 	s64 sec;
@@ -365,6 +380,11 @@ static void ptp_pure_rt_step(const struct ptp_pure_rt_pick *p, const char *why)
 			 (unsigned long long)p->s.error_bound_ns);
 	else
 		bound[0] = '\0';
+	if (p->window_ns)
+		snprintf(meas, sizeof(meas), ", measured to +-%llu ns",
+			 (unsigned long long)p->window_ns / 2);
+	else
+		meas[0] = '\0';
 	if (fixes)
 		snprintf(again, sizeof(again), "; %u correction%s: it landed late",
 			 fixes, fixes > 1 ? "s" : "");
@@ -372,11 +392,11 @@ static void ptp_pure_rt_step(const struct ptp_pure_rt_pick *p, const char *why)
 		again[0] = '\0';
 	sec = div_s64_rem(abs(total), NSEC_PER_SEC, &rem);
 	dev_info(clk->log_dev,
-		 "%s: CLOCK_REALTIME stepped by %c%lld.%09d s to the UTC of ptp%d (%s, %s%s)%s\n",
+		 "%s: CLOCK_REALTIME stepped by %c%lld.%09d s to the UTC of ptp%d (%s, %s%s%s)%s\n",
 		 clk->info.name, total < 0 ? '-' : '+', sec, rem,
 		 clk->index, why, p->s.valid & PTP_PURE_VALID_STATUS ?
 		 ptp_pure_status_names[p->s.status] : "status unknown", bound,
-		 again);
+		 meas, again);
 }
 
 /* Boot and restore steps. */
@@ -405,6 +425,21 @@ out:
 	mutex_unlock(&rt.lock);
 }
 
+/*
+ * What bounds CLOCK_REALTIME under hold, for debugfs: between two
+ * comparisons it drifts freely, and each comparison is as good as its
+ * bracket.
+ */
+static void ptp_pure_rt_hold_account(const struct ptp_pure_rt_pick *p)
+{
+	ktime_t now = ktime_get();
+
+	if (rt.hold_checks++)
+		rt.hold_gap_max = max(rt.hold_gap_max, ktime_sub(now, rt.hold_last));
+	rt.hold_last = now;
+	rt.hold_window_max = max(rt.hold_window_max, p->window_ns);
+}
+
 static void ptp_pure_rt_hold_work(struct work_struct *work)
 {
 	struct ptp_pure_rt_pick p;
@@ -424,6 +459,7 @@ static void ptp_pure_rt_hold_work(struct work_struct *work)
 			pr_info("realtime=hold resumes with %s\n",
 				p.clk->info.name);
 		rt.paused = false;
+		ptp_pure_rt_hold_account(&p);
 		if (abs(p.offset_ns) > (s64)realtime_hold_us * NSEC_PER_USEC)
 			ptp_pure_rt_step(&p, "hold");
 	}
@@ -499,6 +535,9 @@ static int ptp_pure_rt_show(struct seq_file *m, void *unused)
 	seq_printf(m, "corrections: %lu\n", rt.corrections);
 	seq_printf(m, "last step: %lld ns from %s\n", rt.last_step_ns,
 		   rt.steps ? rt.last_clock : "none");
+	seq_printf(m, "hold checks: %lu, longest gap %lld us, widest window %llu ns\n",
+		   rt.hold_checks, ktime_to_us(rt.hold_gap_max),
+		   (unsigned long long)rt.hold_window_max);
 	seq_printf(m, "ntp daemon: %s\n", rt.daemon ? rt.daemon : "not seen");
 	seq_printf(m, "ntp tick length: %llu (%s)\n",
 		   (unsigned long long)READ_ONCE(ptp_pure_rt_tick),

@@ -27,6 +27,9 @@
  *                       goes away; exit 0 if that gave ENODEV
  *   ptp_test read US    one clock_gettime must work and take at least US
  *                       microseconds (slow backends)
+ *   ptp_test bounded S MS [ext]   every read for S seconds ends within MS ms
+ *   ptp_test timeouts S MS        reads that give up after MS ms do so, to a
+ *                       bound measured in the same run (see timeouts())
  */
 #define _GNU_SOURCE
 #include <check.h>
@@ -554,6 +557,68 @@ static int bounded(int seconds, int max_ms, int ext)
 	return other || worst > max_ms * 1000000LL;
 }
 
+/*
+ * timeouts SECONDS TIMEOUT_MS: clock_gettime on a device whose reads give up
+ * after TIMEOUT_MS (ETIMEDOUT).  After each timed-out read a control:
+ * userspace busy-waits TIMEOUT_MS on CLOCK_MONOTONIC, and how far that
+ * overruns is what this vCPU's stalls (a host that does not run it, guest
+ * preemption) add to anything that lasts TIMEOUT_MS, measured in the same
+ * run.  Every timed-out read must take at least TIMEOUT_MS (the deadline
+ * starts after the read does), and the quickest must overrun TIMEOUT_MS by
+ * no more than the worst control did plus the cost of a read that did not
+ * wait (the quickest successful one): a read that gives up later than its
+ * timeout, every time, fails.  A single read's overrun is not judged: a
+ * stall can hit it and miss every control.  Prints the counts and the
+ * bound; exit 0 if the reads held to it, at least one timed out, and no
+ * other error came.
+ */
+static int timeouts(int seconds, int timeout_ms)
+{
+	int64_t end = now_ns(CLOCK_MONOTONIC) + seconds * 1000000000LL;
+	int64_t tmo = timeout_ms * 1000000LL, shortest = INT64_MAX, longest = 0;
+	int64_t ok_quickest = 0, overrun = 0, bound;
+	long ok = 0, timedout = 0, other = 0;
+	int fd = open(dev_path, O_RDONLY);
+	struct timespec t;
+
+	if (fd < 0) {
+		fprintf(stderr, "timeouts: open: %s\n", strerror(errno));
+		return 2;
+	}
+	while (now_ns(CLOCK_MONOTONIC) < end) {
+		int64_t t0 = now_ns(CLOCK_MONOTONIC), dt, c0;
+		int r = clock_gettime(FD_TO_CLOCKID(fd), &t);
+
+		dt = now_ns(CLOCK_MONOTONIC) - t0;
+		if (!r) {
+			if (!ok++ || dt < ok_quickest)
+				ok_quickest = dt;
+			continue;
+		}
+		if (errno != ETIMEDOUT) {
+			other++;
+			continue;
+		}
+		timedout++;
+		if (dt < shortest)
+			shortest = dt;
+		if (dt > longest)
+			longest = dt;
+		c0 = now_ns(CLOCK_MONOTONIC);
+		while ((dt = now_ns(CLOCK_MONOTONIC) - c0) < tmo)
+			;
+		if (dt - tmo > overrun)
+			overrun = dt - tmo;
+	}
+	close(fd);
+	bound = tmo + overrun + ok_quickest;
+	printf("timeouts: ok=%ld timeouts=%ld other=%ld shortest_us=%lld longest_us=%lld bound_us=%lld (%d ms + control overrun %lld us + quickest read %lld us)\n",
+	       ok, timedout, other, (long long)(timedout ? shortest / 1000 : 0),
+	       (long long)(longest / 1000), (long long)(bound / 1000), timeout_ms,
+	       (long long)(overrun / 1000), (long long)(ok_quickest / 1000));
+	return other || !timedout || shortest < tmo || shortest > bound;
+}
+
 static int hammer(int seconds)
 {
 	struct ptp_sys_offset_extended e;
@@ -653,6 +718,8 @@ int main(int argc, char **argv)
 	if (argc >= 4 && !strcmp(argv[1], "bounded"))
 		return bounded(atoi(argv[2]), atoi(argv[3]),
 			       argc >= 5 && !strcmp(argv[4], "ext"));
+	if (argc >= 4 && !strcmp(argv[1], "timeouts"))
+		return timeouts(atoi(argv[2]), atoi(argv[3]));
 	if (argc >= 3 && !strcmp(argv[1], "hammer"))
 		return hammer(atoi(argv[2]));
 	if (argc >= 3 && !strcmp(argv[1], "read"))
