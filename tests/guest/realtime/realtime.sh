@@ -117,10 +117,12 @@ offset_agrees() {
 }
 
 # phc_off NAME: the PHC minus CLOCK_REALTIME through PTP_SYS_OFFSET_EXTENDED
-# (phc_read) in PHC_OFF_NS; FAIL NAME and return 1 when it cannot be read.
+# (phc_read) in PHC_OFF_NS, its bracket's width in PHC_WIDTH_NS; FAIL NAME
+# and return 1 when it cannot be read.
 phc_off() {
 	out=$(phc_read -n 5 "$(phc)")
 	PHC_OFF_NS=$(kv ext_realtime_offset_ns "$out")
+	PHC_WIDTH_NS=$(kv ext_realtime_width_ns "$out")
 	[ -n "$PHC_OFF_NS" ] && return 0
 	fail "$1" "phc_read: $(printf '%s\n' "$out" | grep error | tr '\n' ' ')"
 	return 1
