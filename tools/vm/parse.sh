@@ -28,15 +28,19 @@ BAD_RE+='list_add corruption|refcount_t:|blocked for more than|Kernel panic'
 # separated by tabs: ID, an ERE for the warning's message line, an ERE for
 # the first frame of its call trace, and what it is; optionally an ERE for
 # frames that may come before that one (arm64 starts its trace at the
-# warning site and shows the callees the x86 trace leaves out).  An incident matching
+# warning site and shows the callees the x86 trace leaves out); optionally
+# an ERE for a kernel log line that says the bug's fix is applied (a live
+# patch): after such a line the entry no longer applies, and a match fails
+# the run like any other warning.  An incident matching
 # both (from its message to "---[ end trace") is reported as
 # "SKIP S/kernel-log: WHERE: known kernel bug ID: WHAT", not as a failure;
 # anything else in the log is judged as before.
-KNOWN_BUGS=$(printf '%s\t%s\t%s\t%s\t%s\n' \
+KNOWN_BUGS=$(printf '%s\t%s\t%s\t%s\t%s\t%s\n' \
 	ptp-unregister-refcount 'refcount_t: underflow; use-after-free' \
-	'[]] +ptp_clock_unregister[+]' \
-	'ptp_clock_unregister() drops the PTP device'"'"'s last reference twice when the clock is unregistered while processes open and read it' \
-	'[]] +(refcount_warn_saturate|kobject_put|put_device|posix_clock_unregister)[+]')
+	'[]] +(ptp_clock_unregister|cdev_put)[+]' \
+	'posix_clock_register() lets an open() in before it sets the clock'"'"'s device, whose close() then drops a reference it never took; the PTP device is freed one put early, when the clock is unregistered or a file of it is closed' \
+	'[]] +(refcount_warn_saturate|kobject_put|put_device|posix_clock_unregister)[+]' \
+	'livepatch: enabling patch .klp_posix_clock.')
 
 while (($#)); do
 	case $1 in
@@ -108,7 +112,7 @@ scan_files() {
 		# known bug b, else 0
 		function known_end(i, b,    f, j, k, e, psw) {
 			split(kb[b], f, "\t")
-			if (f[1] == "" || L[i] !~ f[2])
+			if (f[1] == "" || L[i] !~ f[2] || fixed[b])
 				return 0
 			psw = ""
 			for (j = i + 1; j <= n && j <= i + 40 && L[j] !~ /Call [Tt]race:/; j++)
@@ -136,7 +140,13 @@ scan_files() {
 		}
 		function flush(    i, j, b, e, f, skip_to, where) {
 			skip_to = 0
+			delete fixed
 			for (i = 1; i <= n; i++) {
+				for (b = 1; b <= nk; b++) {
+					split(kb[b], f, "\t")
+					if (f[6] != "" && L[i] ~ f[6])
+						fixed[b] = 1
+				}
 				if (i <= skip_to)
 					continue
 				where = prefix (T[i] != "" ? "during test " T[i] : "outside tests")
