@@ -25,6 +25,8 @@
  * Unloading: echo 0 > /sys/kernel/livepatch/klp_posix_clock/enabled, wait
  * for the transition, then rmmod.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/cdev.h>
 #include <linux/device.h>
 #include <linux/kallsyms.h>
@@ -89,12 +91,12 @@ static int __init klp_pc_init(void)
 	char sym[KSYM_SYMBOL_LEN];
 
 	if (!fops) {
-		pr_err("klp_posix_clock: fops= (address of posix_clock_file_operations) is required\n");
+		pr_err("fops= (address of posix_clock_file_operations) is required\n");
 		return -EINVAL;
 	}
 	sprint_symbol(sym, fops);
 	if (strncmp(sym, want, sizeof(want) - 1)) {
-		pr_err("klp_posix_clock: fops=%#lx is %s, not posix_clock_file_operations\n",
+		pr_err("fops=%#lx is %s, not posix_clock_file_operations\n",
 		       fops, sym);
 		return -EINVAL;
 	}
