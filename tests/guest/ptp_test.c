@@ -518,6 +518,33 @@ static int poll_attr(const char *path, int ms)
 	return r > 0 ? 0 : 1;
 }
 
+/* The clock's device opened for @who's loop; -1 (said on stderr) if it cannot be. */
+static int open_for(const char *who)
+{
+	int fd = open(dev_path, O_RDONLY);
+
+	if (fd < 0)
+		fprintf(stderr, "%s: open: %s\n", who, strerror(errno));
+	return fd;
+}
+
+/*
+ * One read of the clock on @fd: clock_gettime, or with @ext one
+ * PTP_SYS_OFFSET_EXTENDED sample of CLOCK_REALTIME.  Returns its result
+ * (errno set on failure); *@dt: how long it took on CLOCK_MONOTONIC.
+ */
+static int timed_read(int fd, int ext, int64_t *dt)
+{
+	struct ptp_sys_offset_extended e;
+	int64_t t0 = now_ns(CLOCK_MONOTONIC);
+	struct timespec t;
+	int r = ext ? extended(fd, CLOCK_REALTIME, 1, &e) :
+		      clock_gettime(FD_TO_CLOCKID(fd), &t);
+
+	*dt = now_ns(CLOCK_MONOTONIC) - t0;
+	return r;
+}
+
 /*
  * bounded SECONDS MAXMS [ext]: clock_gettime (or PTP_SYS_OFFSET_EXTENDED
  * of CLOCK_REALTIME, one sample) for SECONDS; every read must end within
@@ -526,22 +553,16 @@ static int poll_attr(const char *path, int ms)
  */
 static int bounded(int seconds, int max_ms, int ext)
 {
-	struct ptp_sys_offset_extended e;
 	int64_t end = now_ns(CLOCK_MONOTONIC) + seconds * 1000000000LL, worst = 0;
 	long ok = 0, timeouts = 0, other = 0;
-	int fd = open(dev_path, O_RDONLY);
-	struct timespec t;
+	int fd = open_for("bounded");
 
-	if (fd < 0) {
-		fprintf(stderr, "bounded: open: %s\n", strerror(errno));
+	if (fd < 0)
 		return 2;
-	}
 	while (now_ns(CLOCK_MONOTONIC) < end) {
-		int64_t t0 = now_ns(CLOCK_MONOTONIC), dt;
-		int r = ext ? extended(fd, CLOCK_REALTIME, 1, &e) :
-			      clock_gettime(FD_TO_CLOCKID(fd), &t);
+		int64_t dt;
+		int r = timed_read(fd, ext, &dt);
 
-		dt = now_ns(CLOCK_MONOTONIC) - t0;
 		if (dt > worst)
 			worst = dt;
 		if (!r)
@@ -581,11 +602,11 @@ static inline void relax(void)
  * waits for its deadline (read the clock, relax(), again), and how far
  * that overruns is what one step of such a loop and this vCPU's stalls (a
  * host that does not run it, guest preemption) add to anything that lasts
- * TIMEOUT_MS, measured in the same run.  Every timed-out read must take at least TIMEOUT_MS (the deadline
- * starts after the read does), and the quickest must overrun TIMEOUT_MS by
- * no more than the worst control did plus the cost of a read that did not
- * wait (the quickest successful one): a read that gives up later than its
- * timeout, every time, fails.  A single read's overrun is not judged: a
+ * TIMEOUT_MS, measured in the same run.  Every timed-out read must take at
+ * least TIMEOUT_MS (the deadline starts after the read does), and the
+ * quickest must overrun TIMEOUT_MS by no more than the worst control did
+ * plus the cost of a read that did not wait (the quickest successful one):
+ * a read that gives up later than its timeout, every time, fails.  A single read's overrun is not judged: a
  * stall can hit it and miss every control.  Prints the counts and the
  * bound; exit 0 if the reads held to it, at least one timed out, and no
  * other error came.
@@ -596,18 +617,14 @@ static int timeouts(int seconds, int timeout_ms)
 	int64_t tmo = timeout_ms * 1000000LL, shortest = INT64_MAX, longest = 0;
 	int64_t ok_quickest = 0, overrun = 0, bound;
 	long ok = 0, timedout = 0, other = 0;
-	int fd = open(dev_path, O_RDONLY);
-	struct timespec t;
+	int fd = open_for("timeouts");
 
-	if (fd < 0) {
-		fprintf(stderr, "timeouts: open: %s\n", strerror(errno));
+	if (fd < 0)
 		return 2;
-	}
 	while (now_ns(CLOCK_MONOTONIC) < end) {
-		int64_t t0 = now_ns(CLOCK_MONOTONIC), dt, c0;
-		int r = clock_gettime(FD_TO_CLOCKID(fd), &t);
+		int64_t dt, c0;
+		int r = timed_read(fd, 0, &dt);
 
-		dt = now_ns(CLOCK_MONOTONIC) - t0;
 		if (!r) {
 			if (!ok++ || dt < ok_quickest)
 				ok_quickest = dt;
@@ -642,13 +659,11 @@ static int hammer(int seconds)
 	struct ptp_sys_offset_extended e;
 	struct timespec t;
 	long ok = 0;
-	int fd = open(dev_path, O_RDONLY);
+	int fd = open_for("hammer");
 	time_t end = time(NULL) + seconds;
 
-	if (fd < 0) {
-		fprintf(stderr, "hammer: open: %s\n", strerror(errno));
+	if (fd < 0)
 		return 1;
-	}
 	while (time(NULL) < end) {
 		int r = (ok & 1) ? clock_gettime(FD_TO_CLOCKID(fd), &t) :
 				   extended(fd, CLOCK_REALTIME, 5, &e);
