@@ -56,7 +56,9 @@ enum ptp_pure_timescale {
 
 /**
  * enum ptp_pure_status - synchronisation status of a clock
- * @PTP_PURE_STATUS_UNKNOWN: the device does not say
+ * @PTP_PURE_STATUS_UNKNOWN: the device says it does not know whether its
+ *	time is valid (CLOCK_REALTIME is never set from it); a backend whose
+ *	device reports no status leaves %PTP_PURE_VALID_STATUS clear instead
  * @PTP_PURE_STATUS_INITIALIZING: not yet synchronised, time may be wrong
  * @PTP_PURE_STATUS_SYNCHRONIZED: synchronised to a reference
  * @PTP_PURE_STATUS_HOLDOVER: lost its reference, keeps time within the

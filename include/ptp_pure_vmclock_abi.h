@@ -119,4 +119,33 @@ struct pp_vmclock_abi {
 /* Smallest region a device may have: everything up to @pad. */
 #define PP_VMCLOCK_MIN_SIZE	32
 
+/*
+ * TAI - UTC from tai_offset_sec.  The specification calls the field the
+ * offset from TAI to UTC and gives 37 s as its value in 2017-2026 (so TAI =
+ * UTC + tai_offset_sec); Linux's in-tree driver reads it with the opposite
+ * sign, so hypervisors may write either.  TAI - UTC was 10 s in 1972 and
+ * has only grown since, by leap seconds: a field whose magnitude is
+ * outside PP_VMCLOCK_TAI_MIN..PP_VMCLOCK_TAI_MAX is no TAI offset.
+ */
+#define PP_VMCLOCK_TAI_MIN	10
+#define PP_VMCLOCK_TAI_MAX	100
+
+enum pp_vmclock_tai {
+	PP_VMCLOCK_TAI_AS_SPEC,		/* TAI - UTC, as specified */
+	PP_VMCLOCK_TAI_NEGATED,		/* UTC - TAI: taken negated */
+	PP_VMCLOCK_TAI_IMPLAUSIBLE,	/* no TAI offset */
+};
+
+/* Decode tai_offset_sec (host order) into @tai_minus_utc. */
+static inline enum pp_vmclock_tai pp_vmclock_tai_offset(__s16 field,
+							  int *tai_minus_utc)
+{
+	int v = field < 0 ? -(int)field : field;
+
+	if (v < PP_VMCLOCK_TAI_MIN || v > PP_VMCLOCK_TAI_MAX)
+		return PP_VMCLOCK_TAI_IMPLAUSIBLE;
+	*tai_minus_utc = v;
+	return field < 0 ? PP_VMCLOCK_TAI_NEGATED : PP_VMCLOCK_TAI_AS_SPEC;
+}
+
 #endif /* PTP_PURE_VMCLOCK_ABI_H */

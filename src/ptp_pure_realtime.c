@@ -212,7 +212,12 @@ static bool ptp_pure_rt_foreign(void)
 	return false;
 }
 
-/* Rank of a usable status (higher is better), or -1. */
+/*
+ * Rank of a usable status (higher is better), or -1.  A clock whose backend
+ * reports no status ranks below one that says it is synchronised; a device
+ * that reports its status as unknown says its time may not be valid (the
+ * vmclock status 0), and no step is taken from it.
+ */
 static int ptp_pure_rt_rank(const struct ptp_pure_sample *s)
 {
 	if (!(s->valid & PTP_PURE_VALID_STATUS))
@@ -222,11 +227,19 @@ static int ptp_pure_rt_rank(const struct ptp_pure_sample *s)
 		return 3;
 	case PTP_PURE_STATUS_HOLDOVER:
 		return 2;
-	case PTP_PURE_STATUS_UNKNOWN:
-		return 1;
 	default:
 		return -1;
 	}
+}
+
+/* Why a clock of rank -1 is refused. */
+static const char *ptp_pure_rt_status_why(const struct ptp_pure_sample *s)
+{
+	if (s->status == PTP_PURE_STATUS_UNKNOWN)
+		return "the device reports its status as unknown";
+	if (s->status < PTP_PURE_STATUS_NR)
+		return ptp_pure_status_names[s->status];
+	return "bad status";
 }
 
 /**
@@ -294,8 +307,7 @@ static bool ptp_pure_rt_choose(struct ptp_pure_rt_pick *best)
 			continue;
 		}
 		if (rank < 0) {
-			ptp_pure_rt_refuse(clk, s.status < PTP_PURE_STATUS_NR ?
-					   ptp_pure_status_names[s.status] : "bad status", 0);
+			ptp_pure_rt_refuse(clk, ptp_pure_rt_status_why(&s), 0);
 			continue;
 		}
 		if (ret) {

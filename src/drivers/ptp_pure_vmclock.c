@@ -20,9 +20,12 @@
  *    soon after a device notification or a reader that saw a change.
  *
  * TAI offset sign: the vmclock specification defines tai_offset_sec as
- * TAI - UTC (37 since 2017), so TAI = UTC + tai_offset_sec.  This backend
- * reports the page's time scale and offset unchanged; ptp_pure_core converts
- * to the configured time scale with that convention.
+ * TAI - UTC (37 since 2017), so TAI = UTC + tai_offset_sec; Linux's in-tree
+ * driver reads it as UTC - TAI, so a hypervisor may write -37.  TAI - UTC
+ * cannot be negative, so this backend takes the field's magnitude as TAI -
+ * UTC (saying once when a page uses the negative form) and reports no
+ * offset for a magnitude outside 10..100 s.  It reports the page's time
+ * scale unchanged; ptp_pure_core converts to the configured time scale.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -506,14 +509,35 @@ static int pp_vmclock_read(void *priv, struct ptp_pure_sample *sample,
 	sample->counter_id = PTP_PURE_MY_COUNTER;
 	sample->timescale = s.time_type == PP_VMCLOCK_TIME_TAI ?
 			    PTP_PURE_TS_TAI : PTP_PURE_TS_UTC;
-	if (s.flags & PP_VMCLOCK_FLAG_TAI_OFFSET_VALID) {
+	if ((s.flags & PP_VMCLOCK_FLAG_TAI_OFFSET_VALID) &&
+	    pp_vmclock_tai_offset(s.tai_offset, &sample->tai_offset) !=
+	    PP_VMCLOCK_TAI_IMPLAUSIBLE)
 		sample->valid |= PTP_PURE_VALID_TAI_OFFSET;
-		sample->tai_offset = s.tai_offset;
-	}
 	if ((flags & PTP_PURE_READ_INFO) &&
 	    pp_vmclock_error_bound(&s, &sample->error_bound_ns))
 		sample->valid |= PTP_PURE_VALID_ERROR_BOUND;
 	return 0;
+}
+
+/* Say how a new TAI offset of the page is taken, when that is not as specified. */
+static void pp_vmclock_tell_tai(struct pp_vmclock *vc, s16 field)
+{
+	int tai;
+
+	switch (pp_vmclock_tai_offset(field, &tai)) {
+	case PP_VMCLOCK_TAI_NEGATED:
+		dev_info(vc->dev,
+			 "%s: tai_offset_sec %d taken as TAI - UTC = %d s (the page gives UTC - TAI)\n",
+			 vc->name, field, tai);
+		break;
+	case PP_VMCLOCK_TAI_IMPLAUSIBLE:
+		dev_warn(vc->dev,
+			 "%s: tai_offset_sec %d ignored: TAI - UTC is %d..%d s, the clock has no TAI offset\n",
+			 vc->name, field, PP_VMCLOCK_TAI_MIN, PP_VMCLOCK_TAI_MAX);
+		break;
+	default:
+		break;
+	}
 }
 
 /* Remember the event fields of @s; return what changed as core events. */
@@ -533,8 +557,11 @@ static unsigned long pp_vmclock_note(struct pp_vmclock *vc,
 	if (s->status != vc->seen.status)
 		ev |= BIT(PTP_PURE_EV_STATUS);
 	if (s->leap != vc->seen.leap || s->tai_offset != vc->seen.tai_offset ||
-	    tai_valid != vc->seen.tai_valid)
+	    tai_valid != vc->seen.tai_valid) {
 		ev |= BIT(PTP_PURE_EV_LEAP);
+		if (tai_valid)
+			pp_vmclock_tell_tai(vc, s->tai_offset);
+	}
 	WRITE_ONCE(vc->seen.marker, s->marker);
 	WRITE_ONCE(vc->seen.status, s->status);
 	WRITE_ONCE(vc->seen.leap, s->leap);

@@ -143,7 +143,8 @@ struct emu {
 	bool stalled;
 	int status_override, leap_override;	/* -1: scenario default */
 	uint64_t flags_set, flags_clear;
-	int tai_offset;
+	int tai_offset;		/* TAI - UTC */
+	bool tai_negated;	/* the page says UTC - TAI (tai-sign negated) */
 	int64_t step_ns;
 	/* host time slewed by slew_ppm since slew_t0 (CLOCK_REALTIME ns) */
 	long double slew_ppm;
@@ -423,7 +424,8 @@ static void build_page(struct pp_vmclock_abi *p, const struct sample *rt)
 	p->clock_status = E.status_override >= 0 ? (uint8_t)E.status_override :
 			  PP_VMCLOCK_STATUS_SYNCHRONIZED;
 	p->leap_second_smearing_hint = 0;
-	p->tai_offset_sec = htole16((uint16_t)(int16_t)(tai_valid ? E.tai_offset : 0));
+	p->tai_offset_sec = htole16((uint16_t)(int16_t)(!tai_valid ? 0 :
+				    E.tai_negated ? -E.tai_offset : E.tai_offset));
 	p->leap_indicator = scenario_leap();
 
 	/*
@@ -1045,6 +1047,7 @@ static void reset_state(void)
 	E.brk = BRK_NONE;
 	E.stalled = false;
 	E.status_override = E.leap_override = -1;
+	E.tai_negated = false;
 	E.flags_set = E.flags_clear = 0;
 	E.step_ns = 0;
 	E.slew_ppm = 0;
@@ -1273,6 +1276,13 @@ static void handle_command(char *line, char *out, size_t len)
 		}
 		E.tai_offset = (int)v;
 		snprintf(out, len, "ok tai %ld", v);
+	} else if (!strcmp(cmd, "tai-sign")) {
+		if (ac != 2 || (strcmp(av[1], "spec") && strcmp(av[1], "negated"))) {
+			snprintf(out, len, "err tai-sign spec|negated");
+			return;
+		}
+		E.tai_negated = !strcmp(av[1], "negated");
+		snprintf(out, len, "ok tai-sign %s", av[1]);
 	} else if (!strcmp(cmd, "stall")) {
 		E.stalled = true;
 		snprintf(out, len, "ok stall");
@@ -1345,7 +1355,8 @@ static void handle_command(char *line, char *out, size_t len)
 			 __atomic_load_n(&E.rings, __ATOMIC_RELAXED));
 	} else if (!strcmp(cmd, "help")) {
 		snprintf(out, len, "ok commands: scenario NAME, status N, leap N, "
-			 "disrupt [MS], snapshot [MS], slew PPM, tai N, stall, unstall, "
+			 "disrupt [MS], snapshot [MS], slew PPM, tai N, tai-sign spec|negated, "
+			 "stall, unstall, "
 			 "break WHAT, fix, "
 			 "reset, flags set|clear MASK|auto, hz N, "
 			 "tscsync ADDR N [adopt|measure], pause MS, churn MS, bump N MS, idle, "
