@@ -407,7 +407,7 @@ static void ptp_pure_rt_step(const struct ptp_pure_rt_pick *p, const char *why)
 		 "%s: CLOCK_REALTIME stepped by %c%lld.%09d s to the UTC of ptp%d (%s, %s%s%s)%s\n",
 		 clk->info.name, total < 0 ? '-' : '+', sec, rem,
 		 clk->index, why, p->s.valid & PTP_PURE_VALID_STATUS ?
-		 ptp_pure_status_names[p->s.status] : "status unknown", bound,
+		 ptp_pure_status_names[p->s.status] : "no status", bound,
 		 meas, again);
 }
 
