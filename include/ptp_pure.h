@@ -176,13 +176,18 @@ enum ptp_pure_event {
  *	So it must never sleep, must finish in bounded time (a device that
  *	does not answer is an error, not a wait), and may take only locks that
  *	are safe with interrupts disabled.  It always runs inside an RCU
- *	read-side section and never after ptp_pure_set_dead() or
- *	ptp_pure_unregister() returned.
+ *	read-side section, never begins after ptp_pure_set_dead() returned,
+ *	and never runs after ptp_pure_set_dead_sync() or
+ *	ptp_pure_unregister() returned.  A read that finds the device gone
+ *	may call ptp_pure_set_dead() and return -ENODEV.
  * @watch: optional.  Look at the device for events and return the
  *	%PTP_PURE_EV_* kinds that happened as BIT() flags.  Called by the core
- *	in process context, never concurrently with itself: the state a
- *	watcher compares against is owned by this one context.  Runs every
- *	&ptp_pure_config.watch_ms and soon after ptp_pure_watch_now().
+ *	from a work item (process context, outside any RCU read-side section:
+ *	it may sleep), never concurrently with itself: the state a watcher
+ *	compares against is owned by this one context.  Runs every
+ *	&ptp_pure_config.watch_ms and soon after ptp_pure_watch_now(); not
+ *	after ptp_pure_set_dead(), which it may call itself (not
+ *	ptp_pure_set_dead_sync(), which would wait for it).
  */
 struct ptp_pure_ops {
 	int (*read)(void *priv, struct ptp_pure_sample *sample,
@@ -248,6 +253,7 @@ int ptp_pure_index(const struct ptp_pure_clock *clk);
 void ptp_pure_event(struct ptp_pure_clock *clk, enum ptp_pure_event ev);
 void ptp_pure_watch_now(struct ptp_pure_clock *clk);
 void ptp_pure_set_dead(struct ptp_pure_clock *clk);
+void ptp_pure_set_dead_sync(struct ptp_pure_clock *clk);
 struct dentry *ptp_pure_debugfs_dir(struct ptp_pure_clock *clk);
 
 /**

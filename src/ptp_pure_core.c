@@ -29,7 +29,9 @@
  *    clock and announced from a work item: a log line, a KOBJ_CHANGE uevent
  *    on the PTP device and sysfs_notify() on the attributes.
  *  - Backends' read() runs inside an RCU read-side section, so
- *    ptp_pure_set_dead() can wait for the reads in progress.
+ *    ptp_pure_set_dead_sync() can wait for the reads in progress; the
+ *    watch callback runs in the clock's work item, outside it (it may
+ *    sleep), and is waited for by flushing that work.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -791,10 +793,9 @@ static void ptp_pure_watch_work(struct work_struct *work)
 	unsigned long flags;
 	int ev;
 
-	rcu_read_lock();
+	/* ptp_pure_set_dead_sync() flushes this work to wait for the call. */
 	if (!READ_ONCE(clk->dead))
 		evs = clk->ops->watch(clk->priv);
-	rcu_read_unlock();
 	for_each_set_bit(ev, &evs, PTP_PURE_EV_NR)
 		ptp_pure_event(clk, ev);
 
@@ -1092,23 +1093,45 @@ EXPORT_SYMBOL_GPL(__ptp_pure_register);
  * ptp_pure_set_dead() - the device is gone: fail reads without calling it
  * @clk: a registered clock
  *
- * For surprise removal and fatal device errors: every later read fails
- * with -ENODEV and the watch callback no longer runs.  Reads in progress
- * are waited for.  The clock stays registered until ptp_pure_unregister().
+ * For surprise removal and fatal device errors, from wherever the backend
+ * notices them: its read or watch callback, an interrupt handler, a work
+ * item.  Reads that begin after it fail with -ENODEV without calling the
+ * backend, and the watch callback is not called again; calls in progress
+ * finish (ptp_pure_set_dead_sync() waits for them).  The first call logs
+ * it.  The clock stays registered until ptp_pure_unregister().
  *
- * Context: process context; may sleep.  After return no backend callback
- * runs for @clk.
+ * Context: any, including hard interrupt context and the backend's own
+ * callbacks.
  */
 void ptp_pure_set_dead(struct ptp_pure_clock *clk)
 {
-	if (READ_ONCE(clk->dead))
+	if (test_and_set_bit(0, &clk->dead))
 		return;
-	WRITE_ONCE(clk->dead, true);
-	synchronize_rcu();
 	dev_warn(clk->log_dev, "%s: device gone, reads fail from now on\n",
 		 clk->info.name);
 }
 EXPORT_SYMBOL_GPL(ptp_pure_set_dead);
+
+/**
+ * ptp_pure_set_dead_sync() - ptp_pure_set_dead() and wait for the backend
+ * @clk: a registered clock
+ *
+ * As ptp_pure_set_dead(); on return no read or watch callback of @clk is
+ * running, and none starts later, so the backend may release what they use
+ * before it unregisters the clock.
+ *
+ * Context: process context, not from @clk's own callbacks; may sleep.
+ */
+void ptp_pure_set_dead_sync(struct ptp_pure_clock *clk)
+{
+	might_sleep();
+	ptp_pure_set_dead(clk);
+	synchronize_rcu();
+	if (clk->ops->watch &&
+	    !WARN_ON_ONCE(current_work() == &clk->watch_work.work))
+		flush_delayed_work(&clk->watch_work);
+}
+EXPORT_SYMBOL_GPL(ptp_pure_set_dead_sync);
 
 /**
  * ptp_pure_unregister() - remove a clock registered with ptp_pure_register()

@@ -56,7 +56,8 @@ struct ptp_pure_errors {
  *	first by the next one
  * @own_sts: the backend takes gettimex64's system timestamps itself
  *	(%PTP_PURE_F_OWN_STS)
- * @dead: set by ptp_pure_set_dead(): reads fail without calling @ops
+ * @dead: bit 0 set by ptp_pure_set_dead(): reads fail without calling
+ *	@ops, the watch callback is not called again
  * @reads: per-CPU count of backend reads
  * @xts_ok: cross-timestamps made
  * @xts_failed: cross-timestamps that failed, e.g. for the clocksource
@@ -87,7 +88,7 @@ struct ptp_pure_clock {
 	int scale;
 	int xts_target;
 	bool own_sts;
-	bool dead;
+	unsigned long dead;
 	unsigned long __percpu *reads;
 	atomic_long_t xts_ok;
 	atomic_long_t xts_failed;

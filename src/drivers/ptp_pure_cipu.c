@@ -131,10 +131,10 @@ static const struct pp_cipu_bit pp_cipu_bits[] = {
  * @pdev: the PCI device
  * @regs: the register block
  * @bar: the BAR it is in
- * @lock: protects @clk as seen by the interrupt handlers and @mt_work
+ * @lock: protects @clk as seen by the interrupt handlers and @mt_work,
+ *	and @gone
  * @clk: the registered clock, NULL while none is (or no longer) published
  * @mt_work: wakes the watch when a maintenance reaches its bound
- * @gone_work: marks the clock dead when the device vanished
  * @dev_feat: features the device has
  * @gst_feat: features negotiated
  * @env_ver: environment version written
@@ -164,7 +164,6 @@ struct pp_cipu {
 	raw_spinlock_t lock;	/* see above; taken in any context */
 	struct ptp_pure_clock *clk;
 	struct delayed_work mt_work;
-	struct work_struct gone_work;
 	u32 dev_feat, gst_feat, env_ver, drv_ver;
 	u32 tm_prec_ns, epo_base_yr, max_lat_ns, mt_tout_us, thresh_us, leap_sec;
 	s64 epoch_sec;
@@ -193,18 +192,15 @@ static void pp_cipu_count(struct pp_cipu *pc, enum pp_cipu_cnt c)
 	atomic_long_inc(&pc->cnt[c]);
 }
 
-/* The clock, or NULL; for contexts that the core does not serialise. */
-static struct ptp_pure_clock *pp_cipu_clk(struct pp_cipu *pc)
-{
-	return READ_ONCE(pc->clk);
-}
-
+/* A clock published after the device vanished is dead at once. */
 static void pp_cipu_publish(struct pp_cipu *pc, struct ptp_pure_clock *clk)
 {
 	unsigned long flags;
 
 	raw_spin_lock_irqsave(&pc->lock, flags);
 	WRITE_ONCE(pc->clk, clk);
+	if (clk && pc->gone)
+		ptp_pure_set_dead(clk);
 	raw_spin_unlock_irqrestore(&pc->lock, flags);
 }
 
@@ -246,24 +242,22 @@ static bool pp_cipu_vanished(struct pp_cipu *pc)
 	       readl(pc->regs + PP_CIPU_DEV_FEAT) == ~0U;
 }
 
+/* The device vanished: reads fail, the clock is dead; any context. */
 static void pp_cipu_mark_gone(struct pp_cipu *pc)
 {
-	if (!READ_ONCE(pc->gone)) {
-		WRITE_ONCE(pc->gone, true);
-		schedule_work(&pc->gone_work);
-	}
-}
+	unsigned long flags;
+	bool first;
 
-static void pp_cipu_gone_work(struct work_struct *work)
-{
-	struct pp_cipu *pc = container_of(work, struct pp_cipu, gone_work);
-	struct ptp_pure_clock *clk = pp_cipu_clk(pc);
-
-	/* Removal unpublishes the clock, then waits for this work. */
-	if (!clk)
+	if (READ_ONCE(pc->gone))
 		return;
-	dev_err(&pc->pdev->dev, "the device reads as all-ones: it is gone\n");
-	ptp_pure_set_dead(clk);
+	raw_spin_lock_irqsave(&pc->lock, flags);
+	first = !pc->gone;
+	WRITE_ONCE(pc->gone, true);
+	if (first && pc->clk)
+		ptp_pure_set_dead(pc->clk);
+	raw_spin_unlock_irqrestore(&pc->lock, flags);
+	if (first)
+		dev_err(&pc->pdev->dev, "the device reads as all-ones: it is gone\n");
 }
 
 static int pp_cipu_read(void *priv, struct ptp_pure_sample *s,
@@ -664,12 +658,9 @@ static void pp_cipu_unregister(struct pp_cipu *pc)
 	struct ptp_pure_clock *clk = pc->clk;
 
 	pp_cipu_publish(pc, NULL);
-	/* A running gone_work still uses the clock; a later one sees NULL. */
-	cancel_work_sync(&pc->gone_work);
 	ptp_pure_unregister(clk);
-	/* Nothing queues them any more: no watch, no reads. */
+	/* Nothing queues it any more: no watch, no reads. */
 	cancel_delayed_work_sync(&pc->mt_work);
-	cancel_work_sync(&pc->gone_work);
 }
 
 static int pp_cipu_probe(struct pci_dev *pdev, const struct pci_device_id *id)
@@ -690,7 +681,6 @@ static int pp_cipu_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	pc->pdev = pdev;
 	raw_spin_lock_init(&pc->lock);
 	INIT_DELAYED_WORK(&pc->mt_work, pp_cipu_mt_work);
-	INIT_WORK(&pc->gone_work, pp_cipu_gone_work);
 	pci_set_drvdata(pdev, pc);
 
 	ret = pci_enable_device_mem(pdev);

@@ -26,6 +26,12 @@
  *                system timestamps bracket only the time read, not the
  *                delay_us wait before it
  *   watch_events PTP_PURE_EV_* bits the next watch callback returns
+ *   watch_dead   1: the next watch callback sleeps 20 ms (it runs in
+ *                process context), then finds the device gone
+ *                (ptp_pure_set_dead() from the callback)
+ *   read_dead    1: the next read finds the device gone (ptp_pure_set_dead()
+ *                from the read, atomic context) and fails with ENODEV
+ *   watches      (read-only) number of watch callbacks
  *   reads        (read-only) number of reads
  *   late_reads   (read-only) reads after unregistration; must stay 0
  *
@@ -38,13 +44,14 @@
  *   event        write "N KIND [COUNT]": clock N reports COUNT (default 1)
  *                events of KIND (disruption, generation, status, leap)
  *                from a hrtimer, i.e. from hard interrupt context
- *   dead         write N: ptp_pure_set_dead() on clock N
+ *   dead         write N: ptp_pure_set_dead_sync() on clock N
  *
  * Each clock adds a file "test_backend" to its debugfs directory.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/debugfs.h>
+#include <linux/delay.h>
 #include <linux/err.h>
 #include <linux/hrtimer.h>
 #include <linux/module.h>
@@ -117,6 +124,15 @@ MODULE_PARM_DESC(own_sts, "the backend takes gettimex64's system timestamps itse
 static ulong watch_events[PTP_PURE_TEST_MAX];
 module_param_array(watch_events, ulong, NULL, 0644);
 MODULE_PARM_DESC(watch_events, "events the next watch callback reports (bits)");
+static int watch_dead[PTP_PURE_TEST_MAX];
+module_param_array(watch_dead, int, NULL, 0644);
+MODULE_PARM_DESC(watch_dead, "1: the next watch callback sleeps, then finds the device gone");
+static int read_dead[PTP_PURE_TEST_MAX];
+module_param_array(read_dead, int, NULL, 0644);
+MODULE_PARM_DESC(read_dead, "1: the next read finds the device gone");
+static ulong watches[PTP_PURE_TEST_MAX];
+module_param_array(watches, ulong, NULL, 0444);
+MODULE_PARM_DESC(watches, "number of watch callbacks");
 static uint watch_ms;
 module_param(watch_ms, uint, 0444);
 MODULE_PARM_DESC(watch_ms, "period of the watch callback, ms (0: none)");
@@ -161,6 +177,15 @@ static void ptp_pure_test_delay(unsigned int us)
 		cpu_relax();
 }
 
+/* The device of @tc is gone, seen from one of its callbacks. */
+static void ptp_pure_test_gone(struct ptp_pure_test_clock *tc)
+{
+	struct ptp_pure_clock *clk = READ_ONCE(tc->clk);
+
+	if (clk)
+		ptp_pure_set_dead(clk);
+}
+
 static int ptp_pure_test_read(void *priv, struct ptp_pure_sample *s,
 			      unsigned int flags)
 {
@@ -175,6 +200,10 @@ static int ptp_pure_test_read(void *priv, struct ptp_pure_sample *s,
 	if (!READ_ONCE(tc->live)) {
 		late_reads[i]++;
 		WARN_ONCE(1, "ptp_pure_test: read of clock %u after unregistration\n", i);
+		return -ENODEV;
+	}
+	if (READ_ONCE(read_dead[i]) && xchg(&read_dead[i], 0)) {
+		ptp_pure_test_gone(tc);
 		return -ENODEV;
 	}
 	if (us)
@@ -216,8 +245,15 @@ static int ptp_pure_test_read(void *priv, struct ptp_pure_sample *s,
 static unsigned long ptp_pure_test_watch(void *priv)
 {
 	struct ptp_pure_test_clock *tc = priv;
+	unsigned int i = tc->id % PTP_PURE_TEST_MAX;
 
-	return xchg(&watch_events[tc->id % PTP_PURE_TEST_MAX], 0);
+	watches[i]++;
+	if (READ_ONCE(watch_dead[i]) && xchg(&watch_dead[i], 0)) {
+		msleep(20);
+		ptp_pure_test_gone(tc);
+		return 0;
+	}
+	return xchg(&watch_events[i], 0);
 }
 
 static const struct ptp_pure_ops ptp_pure_test_ops = {
@@ -258,7 +294,7 @@ static void ptp_pure_test_ready(struct ptp_pure_test_clock *tc,
 	debugfs_create_file("test_backend", 0444, ptp_pure_debugfs_dir(clk), tc,
 			    &ptp_pure_test_info_fops);
 	mutex_lock(&ptp_pure_test_lock);
-	tc->clk = clk;
+	WRITE_ONCE(tc->clk, clk);
 	mutex_unlock(&ptp_pure_test_lock);
 }
 
@@ -269,7 +305,7 @@ static void ptp_pure_test_unready(void *data)
 
 	mutex_lock(&ptp_pure_test_lock);
 	hrtimer_cancel(&tc->timer);
-	tc->clk = NULL;
+	WRITE_ONCE(tc->clk, NULL);
 	mutex_unlock(&ptp_pure_test_lock);
 }
 
@@ -333,7 +369,7 @@ static int ptp_pure_test_set_dead(const char *val, const struct kernel_param *kp
 	mutex_lock(&ptp_pure_test_lock);
 	tc = ptp_pure_test_live(n);
 	if (tc)
-		ptp_pure_set_dead(tc->clk);
+		ptp_pure_set_dead_sync(tc->clk);
 	mutex_unlock(&ptp_pure_test_lock);
 	return tc ? 0 : -ENODEV;
 }
