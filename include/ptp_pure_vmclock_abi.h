@@ -137,8 +137,8 @@ enum pp_vmclock_tai {
 };
 
 /* Decode tai_offset_sec (host order) into @tai_minus_utc. */
-static inline enum pp_vmclock_tai pp_vmclock_tai_offset(__s16 field,
-							  int *tai_minus_utc)
+static inline enum pp_vmclock_tai
+pp_vmclock_tai_offset(__s16 field, int *tai_minus_utc)
 {
 	int v = field < 0 ? -(int)field : field;
 
