@@ -556,12 +556,14 @@ static unsigned long pp_vmclock_note(struct pp_vmclock *vc,
 	}
 	if (s->status != vc->seen.status)
 		ev |= BIT(PTP_PURE_EV_STATUS);
-	if (s->leap != vc->seen.leap || s->tai_offset != vc->seen.tai_offset ||
+	if (s->tai_offset != vc->seen.tai_offset ||
 	    tai_valid != vc->seen.tai_valid) {
 		ev |= BIT(PTP_PURE_EV_LEAP);
 		if (tai_valid)
 			pp_vmclock_tell_tai(vc, s->tai_offset);
 	}
+	if (s->leap != vc->seen.leap)
+		ev |= BIT(PTP_PURE_EV_LEAP);
 	WRITE_ONCE(vc->seen.marker, s->marker);
 	WRITE_ONCE(vc->seen.status, s->status);
 	WRITE_ONCE(vc->seen.leap, s->leap);
