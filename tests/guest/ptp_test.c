@@ -661,15 +661,14 @@ static int coldread(int n, int ms)
  * control did plus twice COLD_NS, what entering and leaving a read after
  * such a busy-wait costs (the median of coldread(), same boot).  A timed-out
  * read pays that twice: it is entered after the control's busy-wait, and
- * left after its own 50 ms in the kernel, while a cold read is left at once;
- * each of the two costs at most what a whole cold read does, so a read
- * late by no more than that is within the bound unless its costs exceed
- * the median, which all timed-out reads of a run do with a chance of about
- * 2^-timeouts.  A read that gives up later than its timeout, every time,
- * fails; a single read's overrun is not judged: a stall can hit it and miss
- * every control.  Prints the counts and the
- * bound; exit 0 if the reads held to it, at least one timed out, and no
- * other error came.
+ * left after its own TIMEOUT_MS in the kernel, while a cold read is left at
+ * once; each of the two costs at most what a whole cold read does, so a
+ * read late by no more than that is within the bound unless its costs
+ * exceed the median, which all timed-out reads of a run do with a chance of
+ * about 2^-timeouts.  A read that gives up later than its timeout, every
+ * time, fails; a single read's overrun is not judged: a stall can hit it
+ * and miss every control.  Prints the counts and the bound; exit 0 if the
+ * reads held to it, at least one timed out, and no other error came.
  */
 static int timeouts(int seconds, int timeout_ms, int64_t cold)
 {
